@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Local services for development, tests and benchmarks, all on 127.0.0.1, no docker:
+#   redis  — Debian's redis-server (installed with apt-get on first use), appendonly on
+#   kafka  — Apache Kafka 4.x single node in KRaft mode, jars resolved by Maven from Maven Central
+#   nacos  — r-nacos (Nacos-protocol config server in Rust), built with `cargo install rnacos --locked`
+# Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos ...]   (default: all)
+# Idempotent: `up` leaves a healthy running service alone. Everything downloaded or built goes to
+# $AIOPS_CACHE (default ~/.cache/aiops-bridge, outside the repo); data, logs and pid files to $AIOPS_RUN_DIR.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="${AIOPS_CACHE:-$HOME/.cache/aiops-bridge}"
+RUN="${AIOPS_RUN_DIR:-$ROOT/.cache/run}"
+REDIS_PORT="${AIOPS_REDIS_PORT:-16379}"
+KAFKA_PORT="${AIOPS_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${AIOPS_KAFKA_CONTROLLER_PORT:-19094}"
+NACOS_PORT="${AIOPS_NACOS_PORT:-18848}"
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")"
+RNACOS_VERSION="0.8.8"
+KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
+RNACOS_BIN="$CACHE/rnacos-$RNACOS_VERSION/bin/rnacos"
+
+log() { printf '[services] %s\n' "$*" >&2; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # name port seconds
+  local i
+  for ((i = 0; i < $3 * 5; i++)); do port_open "$2" && return 0; sleep 0.2; done
+  log "$1 did not open 127.0.0.1:$2 within $3 s; see $RUN/$1.log"; tail -n 30 "$RUN/$1.log" >&2 || true; return 1
+}
+pid_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+stop_pid() { # name
+  if pid_alive "$1"; then
+    local pid; pid="$(cat "$RUN/$1.pid")"; kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUN/$1.pid"
+}
+apt_install() {
+  [[ $(id -u) -eq 0 ]] || { log "need root to apt-get install $*; install them and rerun"; exit 1; }
+  log "installing $* with apt-get"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ---------- redis ----------
+redis_install() { command -v redis-server >/dev/null || apt_install redis-server; }
+redis_up() {
+  redis_install
+  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then log "redis already up on $REDIS_PORT"; return; fi
+  mkdir -p "$RUN/redis"
+  redis-server "$HERE/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --pidfile "$RUN/redis.pid" \
+    --logfile "$RUN/redis.log" --daemonize yes
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+  redis-cli -p "$REDIS_PORT" ping | grep -q PONG || { log "redis failed to start"; tail "$RUN/redis.log"; exit 1; }
+  log "redis up on 127.0.0.1:$REDIS_PORT"
+}
+redis_down() { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -f "$RUN/redis.pid"; }
+redis_status() { redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+# ---------- kafka ----------
+kafka_install() {
+  [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] && return
+  command -v mvn >/dev/null || apt_install maven
+  log "resolving Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIBS"
+  mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS.tmp"
+  rm -rf "$KAFKA_LIBS" && mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS"
+}
+kafka_up() {
+  kafka_install
+  if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka already up on $KAFKA_PORT"; return; fi
+  port_open "$KAFKA_PORT" && { log "port $KAFKA_PORT is taken by something else"; exit 1; }
+  local data="$RUN/kafka-data" conf="$RUN/kafka.properties"
+  mkdir -p "$data"
+  sed -e "s#@DATA@#$data#g" -e "s#@PORT@#$KAFKA_PORT#g" -e "s#@CPORT@#$KAFKA_CONTROLLER_PORT#g" \
+    "$HERE/kafka/server.properties" >"$conf"
+  local java=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*")
+  if [[ ! -f "$data/meta.properties" ]]; then
+    "${java[@]}" kafka.tools.StorageTool format -t aiopsbridgelocal0001aa -c "$conf" >"$RUN/kafka-format.log" 2>&1 \
+      || { log "kafka storage format failed"; cat "$RUN/kafka-format.log" >&2; exit 1; }
+  fi
+  nohup "${java[@]}" kafka.Kafka "$conf" >"$RUN/kafka.log" 2>&1 &
+  echo $! >"$RUN/kafka.pid"
+  wait_port kafka "$KAFKA_PORT" 90
+  # The port opens before the broker has registered with its controller: ask for metadata until it answers.
+  (cd "$ROOT" && node "$HERE/kafka/wait-ready.mjs" "127.0.0.1:$KAFKA_PORT" 90) || { tail -n 30 "$RUN/kafka.log" >&2; exit 1; }
+  log "kafka up on 127.0.0.1:$KAFKA_PORT"
+}
+kafka_down() { stop_pid kafka; }
+kafka_status() { pid_alive kafka && port_open "$KAFKA_PORT"; }
+
+# ---------- nacos (r-nacos) ----------
+nacos_install() {
+  [[ -x "$RNACOS_BIN" ]] && return
+  command -v cargo >/dev/null || { log "cargo not found: install Rust (rustup) to build r-nacos"; exit 1; }
+  log "building r-nacos $RNACOS_VERSION with cargo (first use only; takes several minutes)"
+  cargo install rnacos --version "$RNACOS_VERSION" --locked --root "$CACHE/rnacos-$RNACOS_VERSION" >"$CACHE/rnacos-build.log" 2>&1 \
+    || { log "cargo install rnacos failed"; tail -n 30 "$CACHE/rnacos-build.log" >&2; exit 1; }
+}
+nacos_up() {
+  nacos_install
+  if pid_alive nacos && port_open "$NACOS_PORT"; then log "nacos already up on $NACOS_PORT"; return; fi
+  port_open "$NACOS_PORT" && { log "port $NACOS_PORT is taken by something else"; exit 1; }
+  mkdir -p "$RUN/nacos-data"
+  (cd "$RUN" && RNACOS_SDK_HOST=127.0.0.1 RNACOS_CONSOLE_HOST=127.0.0.1 RNACOS_HTTP_PORT="$NACOS_PORT" \
+    RNACOS_GRPC_PORT="$((NACOS_PORT + 1000))" RNACOS_HTTP_CONSOLE_PORT="$((NACOS_PORT + 2000))" \
+    RNACOS_RAFT_NODE_ADDR="127.0.0.1:$((NACOS_PORT + 1000))" RNACOS_DATA_DIR="$RUN/nacos-data" \
+    RNACOS_ENABLE_OPEN_API_AUTH=false RUST_LOG=warn nohup "$RNACOS_BIN" >"$RUN/nacos.log" 2>&1 &
+    echo $! >"$RUN/nacos.pid")
+  wait_port nacos "$NACOS_PORT" 60
+  # r-nacos opens its port a moment before the config API answers: wait for any HTTP answer from it.
+  local code=000
+  for _ in $(seq 1 100); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs?dataId=__ready__&group=DEFAULT_GROUP" || true)"
+    [[ "$code" != 000 ]] && break; sleep 0.2
+  done
+  [[ "$code" != 000 ]] || { log "nacos did not answer HTTP"; tail -n 30 "$RUN/nacos.log" >&2; exit 1; }
+  log "nacos up on 127.0.0.1:$NACOS_PORT"
+}
+nacos_down() { stop_pid nacos; }
+nacos_status() { pid_alive nacos && port_open "$NACOS_PORT"; }
+
+cmd="${1:-status}"; shift || true
+names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos)
+mkdir -p "$RUN" "$CACHE"
+case "$cmd" in
+  up) for n in "${names[@]}"; do "${n}_up"; done ;;
+  down) for n in "${names[@]}"; do "${n}_down"; done ;;
+  restart) for n in "${names[@]}"; do "${n}_down"; "${n}_up"; done ;;
+  install) for n in "${names[@]}"; do "${n}_install"; done ;;
+  status)
+    rc=0
+    for n in "${names[@]}"; do if "${n}_status"; then echo "$n: up"; else echo "$n: down"; rc=1; fi; done
+    exit $rc ;;
+  *) echo "usage: $0 up|down|status|restart|install [redis|kafka|nacos ...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,116 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+// Decorated classes are the config's schema: class-validator names the failing field, the composition root
+// gets a fully typed object. Nested classes carry @Type explicitly (tsx/esbuild emit no design:type metadata).
+
+export class RedisConfig {
+  @IsString() @MinLength(1) url = 'redis://127.0.0.1:16379';
+  /** Every key and queue name this service writes starts with this; replicas of one fleet share it. */
+  @IsString() @MinLength(1) keyPrefix = 'aiops';
+}
+
+export class KafkaConfig {
+  @IsArray() @ArrayMinSize(1) @IsString({ each: true }) brokers: string[] = ['127.0.0.1:19092'];
+  @IsString() @MinLength(1) topic = 'telegraf';
+  @IsString() @MinLength(1) groupId = 'aiops-bridge';
+  @IsString() @MinLength(1) clientId = 'aiops-bridge';
+  @IsBoolean() fromBeginning = true;
+  @IsIn(['auto', 'influx', 'json']) format: 'auto' | 'influx' | 'json' = 'auto';
+  @IsIn(['ns', 'us', 'ms', 's']) precision: 'ns' | 'us' | 'ms' | 's' = 'ns';
+  /** kafkajs fetch size per partition; large fetches mean large batches and fewer round trips. */
+  @IsInt() @Min(1024) maxBytesPerPartition = 4 * 1024 * 1024;
+  @IsInt() @Min(1) partitionsConsumedConcurrently = 1;
+}
+
+export class NacosConfig {
+  @IsString() @MinLength(1) serverAddr = '127.0.0.1:18848';
+  @IsString() namespace = '';
+  @IsString() @MinLength(1) group = 'DEFAULT_GROUP';
+  @IsString() @MinLength(1) dataId = 'metrics-allowlist.yaml';
+  @IsOptional() @IsString() username?: string;
+  @IsOptional() @IsString() password?: string;
+  /** Last version that passed validation, used when Nacos is unreachable at start. */
+  @IsString() @MinLength(1) snapshotPath = '.cache/allowlist-snapshot.yaml';
+}
+
+export class AllowlistConfig {
+  @IsIn(['nacos', 'file']) source: 'nacos' | 'file' = 'file';
+  @IsString() @MinLength(1) file = 'deploy/local/metrics-allowlist.yaml';
+  @ValidateNested() @Type(() => NacosConfig) nacos = new NacosConfig();
+}
+
+export class BatchConfig {
+  /** The engine accepts at most 5000 items per request: one job is one request when this matches. */
+  @IsInt() @Min(1) @Max(100_000) maxPoints = 5000;
+  @IsInt() @Min(1024) maxBytes = 3 * 1024 * 1024;
+  @IsInt() @Min(1) @Max(60_000) maxLingerMs = 1000;
+}
+
+export class ForwardConfig {
+  @IsInt() @Min(1) @Max(256) concurrency = 8;
+  @IsInt() @Min(1) @Max(100) attempts = 8;
+  @IsInt() @Min(10) backoffBaseMs = 500;
+  @IsInt() @Min(100) backoffMaxMs = 60_000;
+  /** Backpressure: pause Kafka when this many batches wait in Redis, resume under lowWater. */
+  @IsInt() @Min(1) highWater = 200;
+  @IsInt() @Min(0) lowWater = 100;
+}
+
+export class EngineAuthConfig {
+  @IsIn(['bearer', 'cookie']) mode: 'bearer' | 'cookie' = 'bearer';
+  @IsString() @MinLength(1) username = 'admin';
+  @IsString() @MinLength(1) password = '';
+}
+
+export class EngineConfig {
+  @IsIn(['shuzhihui']) kind: 'shuzhihui' = 'shuzhihui';
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) baseUrl = 'http://127.0.0.1:18080';
+  @ValidateNested() @Type(() => EngineAuthConfig) auth = new EngineAuthConfig();
+  @IsInt() @Min(100) timeoutMs = 15_000;
+  @IsBoolean() gzip = true;
+  /** Fleet-wide cap on engine calls per second (all replicas together). */
+  @IsNumber() @Min(1) rateLimitPerSecond = 100;
+}
+
+export class BreakerConfig {
+  @IsInt() @Min(1) errorThresholdPercentage = 50;
+  @IsInt() @Min(1) volumeThreshold = 10;
+  @IsInt() @Min(100) resetTimeoutMs = 10_000;
+  @IsInt() @Min(100) rollingCountTimeoutMs = 10_000;
+}
+
+export class HttpConfig {
+  @IsString() host = '127.0.0.1';
+  @IsInt() @Min(0) @Max(65535) port = 8088;
+}
+
+export const ROLES = ['ingest', 'forward', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+export class AppConfig {
+  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...ROLES];
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel = 'info';
+  @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
+  @ValidateNested() @Type(() => KafkaConfig) kafka = new KafkaConfig();
+  @ValidateNested() @Type(() => AllowlistConfig) allowlist = new AllowlistConfig();
+  @ValidateNested() @Type(() => BatchConfig) batch = new BatchConfig();
+  @ValidateNested() @Type(() => ForwardConfig) forward = new ForwardConfig();
+  @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
+  @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
+  @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+}

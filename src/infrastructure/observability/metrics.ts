@@ -1,0 +1,30 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every Prometheus metric the bridge exports, in one registry served at /metrics. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = {
+    registry,
+    linesDecoded: new Counter({ name: 'aiops_ingest_payloads_total', help: 'Kafka messages decoded', registers: [registry] }),
+    pointsAccepted: new Counter({ name: 'aiops_ingest_points_accepted_total', help: 'Points that passed the allowlist', registers: [registry] }),
+    pointsDropped: new Counter({
+      name: 'aiops_ingest_points_dropped_total',
+      help: 'Points not forwarded, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    badLines: new Counter({ name: 'aiops_ingest_bad_lines_total', help: 'Lines that failed to decode, by reason', labelNames: ['reason'], registers: [registry] }),
+    pointsForwarded: new Counter({ name: 'aiops_forward_points_total', help: 'Points the engine accepted', registers: [registry] }),
+    deadLetters: new Counter({ name: 'aiops_forward_dead_letters_total', help: 'Batches that exhausted their attempts', registers: [registry] }),
+    backlog: new Gauge({ name: 'aiops_forward_backlog_batches', help: 'Batches waiting in the forward queue', registers: [registry] }),
+    ingestPaused: new Gauge({ name: 'aiops_ingest_paused', help: '1 while Kafka consumption is paused by backpressure', registers: [registry] }),
+    consumerLag: new Gauge({ name: 'aiops_kafka_consumer_lag', help: 'Messages behind the end of each partition (committed)', labelNames: ['topic', 'partition'], registers: [registry] }),
+    breakerState: new Gauge({ name: 'aiops_engine_breaker_state', help: '0 closed, 1 half-open, 2 open', registers: [registry] }),
+    allowlistVersion: new Gauge({ name: 'aiops_allowlist_info', help: 'Active allowlist version (label) and its entry count', labelNames: ['version', 'origin'], registers: [registry] }),
+    allowlistRejected: new Counter({ name: 'aiops_allowlist_rejected_total', help: 'Allowlist versions rejected as invalid', registers: [registry] }),
+  };
+  return m;
+}
+
+export type BridgeMetrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Backpressure } from '../../../src/application/forwarding/backpressure.js';
+import { retryDelayMs } from '../../../src/application/forwarding/retry-policy.js';
+import { EngineError } from '../../../src/application/ports/engine-errors.js';
+
+describe('Backpressure', () => {
+  it('pauses at the high-water mark and resumes only under the low-water mark', () => {
+    const bp = new Backpressure(100, 50);
+    expect(bp.update(99, false)).toBeUndefined();
+    expect(bp.update(100, false)).toBe('pause');
+    expect(bp.update(80, false)).toBeUndefined();
+    expect(bp.isPaused).toBe(true);
+    expect(bp.update(50, false)).toBe('resume');
+    expect(bp.isPaused).toBe(false);
+  });
+
+  it('pauses while the breaker is open, whatever the backlog', () => {
+    const bp = new Backpressure(100, 50);
+    expect(bp.update(0, true)).toBe('pause');
+    expect(bp.update(0, true)).toBeUndefined();
+    expect(bp.update(0, false)).toBe('resume');
+  });
+});
+
+describe('retryDelayMs', () => {
+  const policy = { baseMs: 100, maxMs: 5_000 };
+  it('grows exponentially with jitter between half and all of the ceiling', () => {
+    expect(retryDelayMs(1, new Error('x'), policy, () => 0)).toBe(50);
+    expect(retryDelayMs(1, new Error('x'), policy, () => 1)).toBe(100);
+    expect(retryDelayMs(4, new Error('x'), policy, () => 1)).toBe(800);
+    expect(retryDelayMs(20, new Error('x'), policy, () => 1)).toBe(5_000);
+  });
+
+  it('never retries sooner than Retry-After', () => {
+    const err = new EngineError('rate_limited', '429', true, { retryAfterMs: 3_000 });
+    expect(retryDelayMs(1, err, policy, () => 0)).toBe(3_000);
+  });
+});
