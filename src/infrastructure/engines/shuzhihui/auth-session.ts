@@ -1,0 +1,101 @@
+import { EngineError } from '../../../application/ports/engine-errors.js';
+import type { EngineLogger, ResolvedShuzhihuiConfig } from './config.js';
+import { interpret } from './envelope.js';
+import type { HttpClient, HttpResponse } from './http-client.js';
+import { field, id, num, obj, optional } from './shape.js';
+
+/** What to send with a request, and which login produced it (to tell a stale credential from a fresh one). */
+export interface Credential {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly generation: number;
+}
+
+/**
+ * The engine session: logs in lazily, and again when the engine says the token expired. Logins are
+ * single-flight: however many calls hit the expiry at once, one login runs and all of them share its result.
+ * The password and token live in private fields, so neither shows up when the object is logged or inspected.
+ */
+export class AuthSession {
+  readonly #username: string;
+  readonly #password: string;
+  readonly #mode: 'bearer' | 'cookie';
+  readonly #loginPath: string;
+  #credential: Credential | undefined;
+  #inflight: Promise<Credential> | undefined;
+  #generation = 0;
+
+  constructor(
+    private readonly http: HttpClient,
+    cfg: Pick<ResolvedShuzhihuiConfig, 'auth' | 'paths'>,
+    private readonly log: EngineLogger,
+  ) {
+    this.#username = cfg.auth.username;
+    this.#password = cfg.auth.password;
+    this.#mode = cfg.auth.mode;
+    this.#loginPath = cfg.paths.login;
+  }
+
+  /** The current credential, logging in first if there is none. */
+  current(): Promise<Credential> {
+    return this.#credential ? Promise.resolve(this.#credential) : this.#login();
+  }
+
+  /**
+   * Called with the credential the engine just rejected. If another caller already replaced it, that newer
+   * credential is returned without a second login; otherwise one login runs (or the running one is joined).
+   */
+  renew(rejected: Credential): Promise<Credential> {
+    if (this.#credential && this.#credential.generation !== rejected.generation) return Promise.resolve(this.#credential);
+    this.#credential = undefined;
+    return this.#login();
+  }
+
+  #login(): Promise<Credential> {
+    this.#inflight ??= this.#doLogin().finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #doLogin(): Promise<Credential> {
+    const what = `POST ${this.#loginPath}`;
+    const started = Date.now();
+    const res = await this.http.request({
+      method: 'POST',
+      path: this.#loginPath,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ username: this.#username, password: this.#password })),
+    });
+    let data: unknown;
+    try {
+      const outcome = interpret(res, what, Date.now());
+      if (outcome.kind === 'expired') throw new EngineError('auth', `${what}: credentials rejected (401)`, false, { status: res.status });
+      data = outcome.data;
+    } catch (e) {
+      // Refused credentials (403, validation) are an auth failure; an engine that is down or busy is not.
+      if (e instanceof EngineError && e.kind === 'rejected') throw new EngineError('auth', `${what}: login refused: ${e.message}`, false, e.details);
+      throw e;
+    }
+    const d = obj(data, 'data');
+    const expiresIn = field(d, 'expiresIn', 'data', optional(num));
+    const headers: Record<string, string> =
+      this.#mode === 'bearer'
+        ? { authorization: `Bearer ${field(d, 'token', 'data', id)}` }
+        : { cookie: sessionCookie(res, what) };
+    this.#generation += 1;
+    const credential = { headers, generation: this.#generation };
+    this.#credential = credential;
+    // Never the token or cookie: only that a login happened, and how long the engine says it lasts.
+    this.log.info({ mode: this.#mode, expiresIn, generation: this.#generation, ms: Date.now() - started }, 'engine login');
+    return credential;
+  }
+}
+
+/** Every `name=value` the login set, as one Cookie header (attributes such as Path and HttpOnly dropped). */
+function sessionCookie(res: HttpResponse, what: string): string {
+  const set = res.headers['set-cookie'] ?? [];
+  const pairs = set.map((c) => c.split(';')[0]?.trim() ?? '').filter((p) => p.includes('='));
+  if (pairs.length === 0)
+    throw new EngineError('contract', `${what}: Set-Cookie: expected a session cookie, got none`, false, { field: 'Set-Cookie' });
+  return pairs.join('; ');
+}

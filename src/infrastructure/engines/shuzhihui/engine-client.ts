@@ -1,0 +1,67 @@
+import { EngineError } from '../../../application/ports/engine-errors.js';
+import { AuthSession } from './auth-session.js';
+import type { EngineLogger, ResolvedShuzhihuiConfig } from './config.js';
+import { interpret } from './envelope.js';
+import { HttpClient, type HttpRequest } from './http-client.js';
+
+export interface EngineCall {
+  readonly method: HttpRequest['method'];
+  readonly path: string;
+  /** Already-encoded body (JSON, or gzip of JSON) with its headers. */
+  readonly body?: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly idempotent: boolean;
+}
+
+/**
+ * One authenticated engine call: send with the current credential; when the engine says the credential expired
+ * (envelope 401 under HTTP 200, or HTTP 401), re-login (shared with every other caller hitting the same expiry)
+ * and send once more. A second rejection right after a fresh login is an `auth` error, not a loop.
+ */
+export class EngineClient {
+  readonly #http: HttpClient;
+  readonly #session: AuthSession;
+
+  constructor(
+    cfg: ResolvedShuzhihuiConfig,
+    private readonly log: EngineLogger,
+  ) {
+    this.#http = new HttpClient({
+      baseUrl: cfg.baseUrl,
+      maxConnections: cfg.maxConnections,
+      connectTimeoutMs: cfg.timeouts.connectMs,
+      requestTimeoutMs: cfg.timeouts.requestMs,
+    });
+    this.#session = new AuthSession(this.#http, cfg, log);
+  }
+
+  /** Returns the envelope's `data`; throws EngineError for everything else. */
+  async call(c: EngineCall): Promise<unknown> {
+    const what = `${c.method} ${c.path.split('?')[0] ?? c.path}`;
+    const first = await this.#session.current();
+    const outcome = await this.#send(c, first.headers, what);
+    if (outcome.kind === 'ok') return outcome.data;
+    this.log.info({ call: what }, 'engine credential expired; logging in again');
+    const renewed = await this.#session.renew(first);
+    const retry = await this.#send(c, renewed.headers, what);
+    if (retry.kind === 'ok') return retry.data;
+    throw new EngineError('auth', `${what}: credential rejected right after a fresh login`, false, { engineCode: 401 });
+  }
+
+  close(): void {
+    this.#http.close();
+  }
+
+  async #send(c: EngineCall, auth: Readonly<Record<string, string>>, what: string) {
+    const started = Date.now();
+    const res = await this.#http.request({
+      method: c.method,
+      path: c.path,
+      headers: { ...c.headers, ...auth },
+      idempotent: c.idempotent,
+      ...(c.body ? { body: c.body } : {}),
+    });
+    this.log.debug({ call: what, status: res.status, ms: Date.now() - started }, 'engine call');
+    return interpret(res, what, Date.now());
+  }
+}
