@@ -98,25 +98,37 @@ nacos_install() {
   cargo install rnacos --version "$RNACOS_VERSION" --locked --root "$CACHE/rnacos-$RNACOS_VERSION" >"$CACHE/rnacos-build.log" 2>&1 \
     || { log "cargo install rnacos failed"; tail -n 30 "$CACHE/rnacos-build.log" >&2; exit 1; }
 }
-nacos_up() {
-  nacos_install
-  if pid_alive nacos && port_open "$NACOS_PORT"; then log "nacos already up on $NACOS_PORT"; return; fi
-  port_open "$NACOS_PORT" && { log "port $NACOS_PORT is taken by something else"; exit 1; }
+nacos_start_once() {
   mkdir -p "$RUN/nacos-data"
-  (cd "$RUN" && RNACOS_SDK_HOST=127.0.0.1 RNACOS_CONSOLE_HOST=127.0.0.1 RNACOS_HTTP_PORT="$NACOS_PORT" \
+  (cd "$RUN" || exit 1
+    RNACOS_SDK_HOST=127.0.0.1 RNACOS_CONSOLE_HOST=127.0.0.1 RNACOS_HTTP_PORT="$NACOS_PORT" \
     RNACOS_GRPC_PORT="$((NACOS_PORT + 1000))" RNACOS_HTTP_CONSOLE_PORT="$((NACOS_PORT + 2000))" \
     RNACOS_RAFT_NODE_ADDR="127.0.0.1:$((NACOS_PORT + 1000))" RNACOS_DATA_DIR="$RUN/nacos-data" \
     RNACOS_ENABLE_OPEN_API_AUTH=false RUST_LOG=warn nohup "$RNACOS_BIN" >"$RUN/nacos.log" 2>&1 &
     echo $! >"$RUN/nacos.pid")
-  wait_port nacos "$NACOS_PORT" 60
-  # r-nacos opens its port a moment before the config API answers: wait for any HTTP answer from it.
-  local code=000
-  for _ in $(seq 1 100); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs?dataId=__ready__&group=DEFAULT_GROUP" || true)"
-    [[ "$code" != 000 ]] && break; sleep 0.2
+  wait_port nacos "$NACOS_PORT" 60 || return 1
+  # Ready means a write can be read back: r-nacos 0.8.8 sometimes answers HTTP and acknowledges publishes on a
+  # first start while its raft apply thread has died, storing nothing.
+  local api="http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs" probe="ready-$RANDOM$RANDOM"
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null -X POST "$api" --data-urlencode "dataId=__ready__" --data-urlencode "group=DEFAULT_GROUP" \
+      --data-urlencode "content=$probe" || true
+    [[ "$(curl -s "$api?dataId=__ready__&group=DEFAULT_GROUP" || true)" == "$probe" ]] && return 0
+    sleep 0.2
   done
-  [[ "$code" != 000 ]] || { log "nacos did not answer HTTP"; tail -n 30 "$RUN/nacos.log" >&2; exit 1; }
-  log "nacos up on 127.0.0.1:$NACOS_PORT"
+  return 1
+}
+nacos_up() {
+  nacos_install
+  if pid_alive nacos && port_open "$NACOS_PORT"; then log "nacos already up on $NACOS_PORT"; return; fi
+  port_open "$NACOS_PORT" && { log "port $NACOS_PORT is taken by something else"; exit 1; }
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    nacos_start_once && { log "nacos up on 127.0.0.1:$NACOS_PORT"; return; }
+    log "nacos start $attempt did not store a probe write; restarting it with a fresh data dir"
+    stop_pid nacos; rm -rf "$RUN/nacos-data"
+  done
+  tail -n 30 "$RUN/nacos.log" >&2; exit 1
 }
 nacos_down() { stop_pid nacos; }
 nacos_status() { pid_alive nacos && port_open "$NACOS_PORT"; }
