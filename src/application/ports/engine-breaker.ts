@@ -1,0 +1,78 @@
+import { EngineError, isEngineError } from './engine-errors.js';
+
+/**
+ * closed: calls go through. open: nobody calls the engine until the shared open period ends.
+ * half_open: the open period ended; one probe at a time across the fleet decides between closed and open.
+ */
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface BreakerStateChange {
+  readonly state: BreakerState;
+  readonly previous: BreakerState;
+  /** For open: how long the shared open period still runs. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * A circuit breaker around engine calls whose state is shared by every replica.
+ * `run` fails fast with `CircuitOpenError` (never touching the engine) while the circuit is open, or half-open
+ * with another replica's probe in flight.
+ */
+export interface EngineBreaker {
+  run<T>(call: () => Promise<T>): Promise<T>;
+  /** Throws `CircuitOpenError` when the last known shared state is an open period that has not ended; no I/O. */
+  failFastIfOpen(): void;
+  /** Last known shared state (refreshed by every call and by a background poll). */
+  readonly state: BreakerState;
+  /** Re-reads the shared state now (and notifies listeners of a change). */
+  refresh(): Promise<BreakerState>;
+  /** Called on every change of the shared state this replica observes; returns the unsubscribe function. */
+  onStateChange(listener: (change: BreakerStateChange) => void): () => void;
+  /** Stops the background poll. */
+  stop(): void;
+}
+
+/** What the shared store answers when a call asks to go through. */
+export type SharedBreakerCheck =
+  | { readonly state: 'closed' }
+  | { readonly state: 'open'; readonly retryAfterMs: number }
+  /** `probe: true`: this caller holds the fleet's single probe lease and must settle it. */
+  | { readonly state: 'half_open'; readonly probe: boolean; readonly retryAfterMs: number };
+
+/**
+ * The fleet-shared part of the breaker (Redis in production). Each method is atomic.
+ * - `check(token)`: the current state; when half-open and no probe is running, takes the probe lease for `token`.
+ *   `check()` without a token only reads.
+ * - `trip(openMs)`: opens the circuit for everyone for `openMs` (no-op while already open).
+ * - `settleProbe(token, healthy, openMs)`: healthy closes the circuit for everyone; otherwise reopens it.
+ */
+export interface SharedBreakerStore {
+  check(probeToken?: string): Promise<SharedBreakerCheck>;
+  trip(openMs: number): Promise<void>;
+  settleProbe(probeToken: string, healthy: boolean, openMs: number): Promise<void>;
+}
+
+/** The engine was not called because the shared circuit is open (or half-open with a probe in flight). */
+export class CircuitOpenError extends EngineError {
+  constructor(
+    readonly circuit: 'open' | 'half_open',
+    retryAfterMs: number,
+  ) {
+    super('unavailable', `engine circuit ${circuit}: not calling the engine`, true, { retryAfterMs });
+    this.name = 'CircuitOpenError';
+  }
+}
+
+export const isCircuitOpenError = (e: unknown): e is CircuitOpenError => e instanceof CircuitOpenError;
+
+/**
+ * Whether an error says the engine is unhealthy. `rejected` and `contract` mean the engine answered: they never
+ * trip the breaker, nor does `auth` unless marked retryable. Errors that are not `EngineError` (a raw network
+ * failure that escaped an adapter) count: the breaker errs on the side of sparing the engine.
+ */
+export const countsAsEngineFailure = (e: unknown): boolean => {
+  if (isCircuitOpenError(e)) return false;
+  if (!isEngineError(e)) return true;
+  if (e.kind === 'rejected' || e.kind === 'contract') return false;
+  return e.retryable || e.kind === 'unavailable' || e.kind === 'server' || e.kind === 'rate_limited';
+};

@@ -1,0 +1,72 @@
+/**
+ * The fleet-wide budget of calls to the analysis engine: every HTTP request any replica sends to the engine takes
+ * one token first, and the outcome of each request is fed back so the budget can adapt to the engine's health.
+ *
+ * Classes, highest priority first (see `classCeiling` in engine-guard/budget-policy.ts for the exact rule):
+ * - `interactive`: trend queries and rule CRUD, a person or the alarm platform is waiting;
+ * - `poll`: alarm list pages (current and history), alarms must keep flowing;
+ * - `bulk`: metric pushes, the large backlog that may wait.
+ * While a higher class shows demand, lower classes may only fill the window up to the rate minus the higher
+ * classes' reserved shares; without such demand, bulk may use the whole rate.
+ */
+export const CALL_CLASSES = ['interactive', 'poll', 'bulk'] as const;
+export type CallClass = (typeof CALL_CLASSES)[number];
+
+/**
+ * What one engine request told us about the engine's load.
+ * - `ok`: the engine answered (including a refusal such as 400/403 or a bad envelope): latency is a sample;
+ * - `rate_limited`: 429 or its envelope equivalent: the shared rate is cut (multiplicative decrease);
+ * - `failed`: network error, timeout, 5xx: left to the circuit breaker, the rate is unchanged.
+ * `retryAfterMs` (from Retry-After, with any result) stops every replica's calls until that time has passed.
+ */
+export interface CallOutcome {
+  readonly cls: CallClass;
+  readonly result: 'ok' | 'rate_limited' | 'failed';
+  readonly latencyMs?: number;
+  readonly retryAfterMs?: number;
+}
+
+/** The shared budget as it stands, for metrics and tests. */
+export interface BudgetSnapshot {
+  /** Current adaptive rate in calls per window (≤ the configured cap). */
+  readonly rate: number;
+  /** Calls granted in the current sliding window, all classes together. */
+  readonly inWindow: number;
+  /** Milliseconds until calls may resume after a Retry-After; 0 when not blocked. */
+  readonly blockedForMs: number;
+}
+
+export interface EngineBudget {
+  /**
+   * Resolves when a call of class `cls` may be sent now; one resolution = one request. Waits as long as needed
+   * (the window is full, or a Retry-After blocks the fleet). Rejects with the signal's reason when aborted, or
+   * with the store's error when the shared state cannot be reached: no token, no call (fail closed).
+   */
+  acquire(cls: CallClass, signal?: AbortSignal): Promise<void>;
+  /** Best effort: resolves even when the shared state could not be updated (the implementation reports that). */
+  report(outcome: CallOutcome): Promise<void>;
+  snapshot(): Promise<BudgetSnapshot>;
+}
+
+/** One attempt at the shared state: a grant, or how long to wait before the next attempt can succeed. */
+export type BudgetAttempt = { readonly granted: true } | { readonly granted: false; readonly waitMs: number };
+
+/**
+ * Where the budget's shared state lives (Redis for the fleet, memory for a single process and unit tests).
+ * `tryAcquire` and `report` must each be atomic: the fleet-wide guarantee rests on it.
+ */
+export interface BudgetStore {
+  tryAcquire(cls: CallClass): Promise<BudgetAttempt>;
+  report(outcome: CallOutcome): Promise<void>;
+  snapshot(): Promise<BudgetSnapshot>;
+}
+
+/**
+ * The per-HTTP-request hook an engine adapter calls, so that pages, 5000-item chunks and re-logins each take a
+ * token. `beforeRequest` is awaited before every request is sent; `afterResponse` is called once per request
+ * (response or transport failure) and never throws.
+ */
+export interface EngineRequestHooks {
+  beforeRequest(cls: CallClass, signal?: AbortSignal): Promise<void>;
+  afterResponse(outcome: CallOutcome): void;
+}

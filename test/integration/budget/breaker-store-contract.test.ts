@@ -1,0 +1,65 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInMemoryBreakerStore } from '../../../src/application/engine-guard/in-memory-breaker-store.js';
+import type { SharedBreakerStore } from '../../../src/application/ports/engine-breaker.js';
+import { createRedisBreakerStore } from '../../../src/infrastructure/redis/redis-shared-breaker.js';
+import { services, uniqueSuffix } from '../../support/services.js';
+
+let redis: Redis;
+const prefixes: string[] = [];
+beforeAll(() => {
+  redis = new Redis(services.redisUrl);
+});
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+});
+
+const LEASE_MS = 150;
+const implementations: [string, () => SharedBreakerStore][] = [
+  ['in-memory', () => createInMemoryBreakerStore(LEASE_MS)],
+  [
+    'redis',
+    () => {
+      const keyPrefix = `test:breaker-contract:${uniqueSuffix()}:`;
+      prefixes.push(keyPrefix);
+      return createRedisBreakerStore(redis, { keyPrefix, probeLeaseMs: LEASE_MS });
+    },
+  ],
+];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe.each(implementations)('%s breaker store', (_name, create) => {
+  it('goes closed → open → half-open with a single probe lease → open again → closed', async () => {
+    const store = create();
+    expect(await store.check('a')).toEqual({ state: 'closed' });
+    await store.trip(100);
+    await store.trip(10_000); // already open: does not extend
+    const open = await store.check('a');
+    expect(open).toMatchObject({ state: 'open' });
+    expect(open.state === 'open' && open.retryAfterMs).toBeLessThanOrEqual(100);
+    await sleep(110);
+    expect(await store.check()).toEqual({ state: 'half_open', probe: false, retryAfterMs: 0 });
+    expect(await store.check('a')).toEqual({ state: 'half_open', probe: true, retryAfterMs: 0 });
+    expect(await store.check('b')).toMatchObject({ state: 'half_open', probe: false });
+    await store.settleProbe('a', false, 100);
+    expect(await store.check('b')).toMatchObject({ state: 'open' });
+    await sleep(110);
+    expect(await store.check('b')).toMatchObject({ state: 'half_open', probe: true });
+    await store.settleProbe('b', true, 100);
+    expect(await store.check('c')).toEqual({ state: 'closed' });
+  });
+
+  it('frees the probe lease after its TTL when the prober never settles', async () => {
+    const store = create();
+    await store.trip(20);
+    await sleep(30);
+    expect(await store.check('crashed')).toMatchObject({ probe: true });
+    expect(await store.check('b')).toMatchObject({ probe: false });
+    await sleep(LEASE_MS + 10);
+    expect(await store.check('b')).toMatchObject({ probe: true });
+  });
+});

@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { services, uniqueSuffix } from '../../support/services.js';
+import type { WorkerConfig, WorkerRecord } from './budget-worker.js';
+import { maxInAnyInterval, perSecond, runWorkers } from './spawn-workers.js';
+
+// Three OS processes share one budget of 100 calls/s in Redis; every grant's wall-clock time is recorded.
+const CAP = 100;
+const prefixes: string[] = [];
+const newPrefix = (): string => {
+  const prefix = `test:budget:${uniqueSuffix()}:`;
+  prefixes.push(prefix);
+  return prefix;
+};
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(services.redisUrl);
+});
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  redis.disconnect();
+});
+
+const fleet = (configs: Omit<WorkerConfig, 'redisUrl' | 'keyPrefix'>[]): Promise<{ startAt: number; results: WorkerRecord[] }> => {
+  const keyPrefix = newPrefix();
+  return runWorkers<WorkerRecord>('./budget-worker.ts', configs.map((c) => ({ ...c, redisUrl: services.redisUrl, keyPrefix })));
+};
+const expectNoSecondOverCap = (grants: number[]): void => {
+  expect(Math.max(...perSecond(grants).values())).toBeLessThanOrEqual(CAP);
+  // Stronger than the aligned buckets: no interval of 1 s at all, wherever it starts.
+  expect(maxInAnyInterval(grants, 1000)).toBeLessThanOrEqual(CAP);
+};
+const countIn = (grants: number[], from: number, to: number): number => grants.filter((t) => t >= from && t < to).length;
+
+describe('three processes saturating one budget', () => {
+  it('never exceed the cap in any 1-s window, and together get close to the cap', async () => {
+    const durationMs = 5000;
+    const saturate = { cls: 'bulk' as const, concurrency: 3, reportOk: false };
+    const { results } = await fleet([0, 1, 2].map(() => ({ policy: {}, durationMs, saturate })));
+    const grants = results.flatMap((r) => r.grants);
+    expectNoSecondOverCap(grants);
+    // The window is 1050 ms (50 ms safety margin), so the most possible is ≈ 100 × 5000 / 1050 ≈ 476 (+ 1 burst).
+    expect(grants.length).toBeGreaterThanOrEqual(430);
+    expect(grants.length).toBeLessThanOrEqual(CAP * 5);
+    for (const r of results) expect(r.grants.length).toBeGreaterThan(0);
+  });
+});
+
+describe('when bulk saturates the budget', () => {
+  it('still serves interactive calls and polls at once', async () => {
+    const durationMs = 5000;
+    const saturate = { cls: 'bulk' as const, concurrency: 3, reportOk: false };
+    const { results } = await fleet([
+      { policy: {}, durationMs, saturate },
+      { policy: {}, durationMs, saturate },
+      { policy: {}, durationMs, periodic: { fromMs: 1000, everyMs: 100 } },
+    ]);
+    const grants = results.flatMap((r) => r.grants);
+    expectNoSecondOverCap(grants);
+    const waits = results[2]!.periodic.map((p) => p.grantedAt - p.askedAt).sort((a, b) => a - b);
+    expect(waits.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(results[2]!.periodic.map((p) => p.cls))).toEqual(new Set(['interactive', 'poll']));
+    expect(waits[Math.floor(waits.length / 2)]).toBeLessThan(50);
+    expect(waits.at(-1)).toBeLessThan(300);
+    // Bulk keeps draining with what the reserves leave it.
+    const bulk = results[0]!.grants.length + results[1]!.grants.length;
+    expect(bulk).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('when one process sees a 429 with Retry-After 2 s', () => {
+  it('stops every process for 2 s, then resumes at a cut rate that climbs back', async () => {
+    const durationMs = 6500;
+    const policy = { increasePerSecond: 25 };
+    const saturate = { cls: 'bulk' as const, concurrency: 2, reportOk: true };
+    const { startAt, results } = await fleet([
+      { policy, durationMs, saturate, rateLimitAt: { atMs: 1500, retryAfterMs: 2000 } },
+      { policy, durationMs, saturate },
+      { policy, durationMs, saturate },
+    ]);
+    const grants = results.flatMap((r) => r.grants);
+    expectNoSecondOverCap(grants);
+    const reported = results[0]!.rateLimitReported!;
+    expect(countIn(grants, reported.from - 1000, reported.from)).toBeGreaterThanOrEqual(85);
+    // A grant already in flight when the report lands may be recorded a few ms later: 50 ms of slack each side.
+    expect(countIn(grants, reported.to + 50, reported.from + 1950)).toBe(0);
+    const resumed = reported.to + 2000;
+    expect(countIn(grants, reported.from + 1950, resumed + 100)).toBeGreaterThan(0);
+    const firstSecond = countIn(grants, resumed, resumed + 1000);
+    const lastSecond = countIn(grants, startAt + durationMs - 1000, startAt + durationMs);
+    expect(firstSecond).toBeGreaterThanOrEqual(40);
+    expect(firstSecond).toBeLessThanOrEqual(80); // halved to 50, +25/s while it runs
+    expect(lastSecond).toBeGreaterThan(firstSecond + 10);
+  });
+});
