@@ -1,3 +1,4 @@
+import type { CallClass } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
 import type { EngineLogger, ResolvedShuzhihuiConfig } from './config.js';
 import { interpret } from './envelope.js';
@@ -28,6 +29,8 @@ export class AuthSession {
     private readonly http: HttpClient,
     cfg: Pick<ResolvedShuzhihuiConfig, 'auth' | 'paths'>,
     private readonly log: EngineLogger,
+    /** Awaited before each login request (the fleet-wide budget): a login is a request like any other. */
+    private readonly gate?: (cls: CallClass) => Promise<void>,
   ) {
     this.#username = cfg.auth.username;
     this.#password = cfg.auth.password;
@@ -36,29 +39,31 @@ export class AuthSession {
   }
 
   /** The current credential, logging in first if there is none. */
-  current(): Promise<Credential> {
-    return this.#credential ? Promise.resolve(this.#credential) : this.#login();
+  current(cls: CallClass = 'interactive'): Promise<Credential> {
+    return this.#credential ? Promise.resolve(this.#credential) : this.#login(cls);
   }
 
   /**
    * Called with the credential the engine just rejected. If another caller already replaced it, that newer
    * credential is returned without a second login; otherwise one login runs (or the running one is joined).
    */
-  renew(rejected: Credential): Promise<Credential> {
+  renew(rejected: Credential, cls: CallClass = 'interactive'): Promise<Credential> {
     if (this.#credential && this.#credential.generation !== rejected.generation) return Promise.resolve(this.#credential);
     this.#credential = undefined;
-    return this.#login();
+    return this.#login(cls);
   }
 
-  #login(): Promise<Credential> {
-    this.#inflight ??= this.#doLogin().finally(() => {
+  /** Single-flight: the login takes the budget class of the call that started it. */
+  #login(cls: CallClass): Promise<Credential> {
+    this.#inflight ??= this.#doLogin(cls).finally(() => {
       this.#inflight = undefined;
     });
     return this.#inflight;
   }
 
-  async #doLogin(): Promise<Credential> {
+  async #doLogin(cls: CallClass): Promise<Credential> {
     const what = `POST ${this.#loginPath}`;
+    await this.gate?.(cls);
     const started = Date.now();
     const res = await this.http.request({
       method: 'POST',

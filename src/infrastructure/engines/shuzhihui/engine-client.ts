@@ -1,3 +1,5 @@
+import { outcomeOfError } from '../../../application/engine-guard/guard-engine.js';
+import type { CallClass, EngineRequestHooks } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
 import { AuthSession } from './auth-session.js';
 import type { EngineLogger, ResolvedShuzhihuiConfig } from './config.js';
@@ -11,9 +13,15 @@ export interface EngineCall {
   readonly body?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   readonly idempotent: boolean;
+  /** Which share of the fleet-wide budget this call draws on. */
+  readonly cls: CallClass;
 }
 
 /**
+ * With `hooks`, every HTTP request (each page, each chunk, each login and re-send) first awaits
+ * `hooks.beforeRequest` — the fleet-wide budget and breaker — and reports its outcome afterwards, so the cap
+ * counts requests, not port calls. Errors from `beforeRequest` (an open circuit) propagate unchanged.
+ *
  * One authenticated engine call: send with the current credential; when the engine says the credential expired
  * (envelope 401 under HTTP 200, or HTTP 401), re-login (shared with every other caller hitting the same expiry)
  * and send once more. A second rejection right after a fresh login is an `auth` error, not a loop.
@@ -25,24 +33,27 @@ export class EngineClient {
   constructor(
     cfg: ResolvedShuzhihuiConfig,
     private readonly log: EngineLogger,
+    private readonly hooks?: EngineRequestHooks,
   ) {
+    const gate = hooks ? (cls: CallClass) => hooks.beforeRequest(cls) : undefined;
     this.#http = new HttpClient({
       baseUrl: cfg.baseUrl,
       maxConnections: cfg.maxConnections,
       connectTimeoutMs: cfg.timeouts.connectMs,
       requestTimeoutMs: cfg.timeouts.requestMs,
+      ...(gate ? { beforeResend: (req) => gate(req.cls ?? 'interactive') } : {}),
     });
-    this.#session = new AuthSession(this.#http, cfg, log);
+    this.#session = new AuthSession(this.#http, cfg, log, gate);
   }
 
   /** Returns the envelope's `data`; throws EngineError for everything else. */
   async call(c: EngineCall): Promise<unknown> {
     const what = `${c.method} ${c.path.split('?')[0] ?? c.path}`;
-    const first = await this.#session.current();
+    const first = await this.#session.current(c.cls);
     const outcome = await this.#send(c, first.headers, what);
     if (outcome.kind === 'ok') return outcome.data;
     this.log.info({ call: what }, 'engine credential expired; logging in again');
-    const renewed = await this.#session.renew(first);
+    const renewed = await this.#session.renew(first, c.cls);
     const retry = await this.#send(c, renewed.headers, what);
     if (retry.kind === 'ok') return retry.data;
     throw new EngineError('auth', `${what}: credential rejected right after a fresh login`, false, { engineCode: 401 });
@@ -53,15 +64,24 @@ export class EngineClient {
   }
 
   async #send(c: EngineCall, auth: Readonly<Record<string, string>>, what: string) {
+    await this.hooks?.beforeRequest(c.cls);
     const started = Date.now();
-    const res = await this.#http.request({
-      method: c.method,
-      path: c.path,
-      headers: { ...c.headers, ...auth },
-      idempotent: c.idempotent,
-      ...(c.body ? { body: c.body } : {}),
-    });
-    this.log.debug({ call: what, status: res.status, ms: Date.now() - started }, 'engine call');
-    return interpret(res, what, Date.now());
+    try {
+      const res = await this.#http.request({
+        method: c.method,
+        path: c.path,
+        headers: { ...c.headers, ...auth },
+        idempotent: c.idempotent,
+        cls: c.cls,
+        ...(c.body ? { body: c.body } : {}),
+      });
+      this.log.debug({ call: what, status: res.status, ms: Date.now() - started }, 'engine call');
+      const outcome = interpret(res, what, Date.now());
+      this.hooks?.afterResponse({ cls: c.cls, result: 'ok', latencyMs: Date.now() - started });
+      return outcome;
+    } catch (err) {
+      this.hooks?.afterResponse(outcomeOfError(c.cls, err, Date.now() - started));
+      throw err;
+    }
   }
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import type { CallClass } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
 
 const gunzip = promisify(zlib.gunzip);
@@ -14,6 +15,8 @@ export interface HttpRequest {
   readonly body?: Buffer;
   /** Safe to send twice (reads, PUT, DELETE): allows the one retry after a stale keep-alive socket. */
   readonly idempotent?: boolean;
+  /** Budget class of the call this request belongs to (see EngineRequestHooks). */
+  readonly cls?: CallClass;
 }
 
 export interface HttpResponse {
@@ -27,6 +30,8 @@ export interface HttpClientOptions {
   readonly maxConnections: number;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Awaited before the one re-send after a stale keep-alive socket: a re-send is a request and takes a token. */
+  readonly beforeResend?: (req: HttpRequest) => Promise<void>;
 }
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
@@ -56,7 +61,10 @@ export class HttpClient {
       // A pooled socket the server closed while idle fails on first use. Node's documented answer is to send
       // again on a fresh socket, which we do only for idempotent requests: a push may have been processed
       // before the reset, and its caller retries it with the same X-Request-Id instead.
-      if (err instanceof ResetOnReusedSocket) return this.#once(req, false);
+      if (err instanceof ResetOnReusedSocket) {
+        await this.opts.beforeResend?.(req);
+        return this.#once(req, false);
+      }
       throw err;
     }
   }

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { AnalysisEngine } from '../../../application/ports/analysis-engine.js';
+import type { CallClass, EngineRequestHooks } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
 import type { EngineAlarm } from '../../../domain/alarm.js';
 import type { DetectionRuleSpec, EngineRule } from '../../../domain/detection-rule.js';
@@ -31,9 +32,10 @@ export class ShuzhihuiEngine implements AnalysisEngine {
   constructor(
     config: ShuzhihuiConfig,
     private readonly log: EngineLogger = silentLogger,
+    hooks?: EngineRequestHooks,
   ) {
     this.#cfg = resolveConfig(config);
-    this.#client = new EngineClient(this.#cfg, log);
+    this.#client = new EngineClient(this.#cfg, log, hooks);
   }
 
   async pushMetrics(points: readonly MetricPoint[], requestId: string): Promise<{ accepted: number }> {
@@ -69,7 +71,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
     const body = this.#cfg.gzip ? await gzip(raw) : raw;
     const headers = { ...JSON_HEADERS, 'x-request-id': chunkId, ...(this.#cfg.gzip ? { 'content-encoding': 'gzip' } : {}) };
     const path = this.#cfg.paths.metricsBatch;
-    const data = await this.#client.call({ method: 'POST', path, body, headers, idempotent: false });
+    const data = await this.#client.call({ method: 'POST', path, body, headers, idempotent: false, cls: 'bulk' });
     return inContext(`POST ${path}`, () => field(obj(data, 'data'), 'accepted', 'data', num));
   }
 
@@ -82,7 +84,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
     qs.set('end', String(query.endMs));
     qs.set('step', String(query.stepSeconds));
     const path = this.#cfg.paths.trend;
-    const data = await this.#client.call({ method: 'GET', path: `${path}?${qs.toString()}`, idempotent: true });
+    const data = await this.#client.call({ method: 'GET', path: `${path}?${qs.toString()}`, idempotent: true, cls: 'interactive' });
     return inContext(`GET ${path}`, () => trendFromEngine(data, query));
   }
 
@@ -90,7 +92,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
     // Our rule reconciler creates whatever it does not see, so a partial rule list is worse than none: read
     // again once if the list moved, then fail (retryably) rather than return it.
     for (let attempt = 1; ; attempt++) {
-      const list = await this.#pages(this.#cfg.paths.rulesPage, {}, ruleFromEngine, (r) => r.engineRuleId);
+      const list = await this.#pages('interactive', this.#cfg.paths.rulesPage, {}, ruleFromEngine, (r) => r.engineRuleId);
       if (list.complete) return list.items;
       if (list.failure) throw list.failure;
       if (attempt === 2) throw new EngineError('unavailable', `rule list kept changing while paging: ${list.reasons.join('; ')}`, true);
@@ -99,16 +101,16 @@ export class ShuzhihuiEngine implements AnalysisEngine {
 
   async createRule(rule: DetectionRuleSpec): Promise<{ engineRuleId: string }> {
     const path = this.#cfg.paths.rules;
-    const data = await this.#client.call({ method: 'POST', path, body: json(ruleToEngine(rule)), headers: JSON_HEADERS, idempotent: false });
+    const data = await this.#client.call({ method: 'POST', path, body: json(ruleToEngine(rule)), headers: JSON_HEADERS, idempotent: false, cls: 'interactive' });
     return { engineRuleId: inContext(`POST ${path}`, () => field(obj(data, 'data'), 'ruleId', 'data', id)) };
   }
 
   async updateRule(engineRuleId: string, rule: DetectionRuleSpec): Promise<void> {
-    await this.#client.call({ method: 'PUT', path: this.#rulePath(engineRuleId), body: json(ruleToEngine(rule)), headers: JSON_HEADERS, idempotent: true });
+    await this.#client.call({ method: 'PUT', path: this.#rulePath(engineRuleId), body: json(ruleToEngine(rule)), headers: JSON_HEADERS, idempotent: true, cls: 'interactive' });
   }
 
   async deleteRule(engineRuleId: string): Promise<void> {
-    await this.#client.call({ method: 'DELETE', path: this.#rulePath(engineRuleId), idempotent: true });
+    await this.#client.call({ method: 'DELETE', path: this.#rulePath(engineRuleId), idempotent: true, cls: 'interactive' });
   }
 
   listCurrentAlarms(): Promise<{ alarms: EngineAlarm[]; complete: boolean }> {
@@ -124,12 +126,12 @@ export class ShuzhihuiEngine implements AnalysisEngine {
   }
 
   async #alarms(path: string, filter: Record<string, number>): Promise<{ alarms: EngineAlarm[]; complete: boolean }> {
-    const list = await this.#pages(path, filter, alarmFromEngine, (a) => a.alarmId);
+    const list = await this.#pages('poll', path, filter, alarmFromEngine, (a) => a.alarmId);
     if (!list.complete) this.log.warn({ path, err: list.failure, reasons: list.reasons, read: list.items.length }, 'alarm list incomplete');
     return { alarms: list.items, complete: list.complete };
   }
 
-  #pages<T>(path: string, filter: Record<string, number>, item: (v: unknown, p: string) => T, key: (t: T) => string): Promise<PagedList<T>> {
+  #pages<T>(cls: CallClass, path: string, filter: Record<string, number>, item: (v: unknown, p: string) => T, key: (t: T) => string): Promise<PagedList<T>> {
     const pageSize = this.#cfg.pageSize;
     return readAllPages({
       what: `POST ${path}`,
@@ -138,7 +140,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
       item,
       key,
       fetchPage: (pageNum) =>
-        this.#client.call({ method: 'POST', path, body: json({ pageNum, pageSize, ...filter }), headers: JSON_HEADERS, idempotent: true }),
+        this.#client.call({ method: 'POST', path, body: json({ pageNum, pageSize, ...filter }), headers: JSON_HEADERS, idempotent: true, cls }),
     });
   }
 
@@ -147,6 +149,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
   }
 }
 
-export function createShuzhihuiEngine(config: ShuzhihuiConfig, logger?: EngineLogger): ShuzhihuiEngine {
-  return new ShuzhihuiEngine(config, logger);
+/** `hooks`: the fleet-wide budget and breaker, awaited before every HTTP request (see EngineRequestHooks). */
+export function createShuzhihuiEngine(config: ShuzhihuiConfig, logger?: EngineLogger, hooks?: EngineRequestHooks): ShuzhihuiEngine {
+  return new ShuzhihuiEngine(config, logger, hooks);
 }
