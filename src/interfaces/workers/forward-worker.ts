@@ -1,12 +1,26 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AnalysisEngine } from '../../application/ports/analysis-engine.js';
+import { CircuitOpenError, type EngineBreaker } from '../../application/ports/engine-breaker.js';
 import { isEngineError } from '../../application/ports/engine-errors.js';
 import { retryDelayMs, type RetryPolicy } from '../../application/forwarding/retry-policy.js';
 import { FORWARD_QUEUE, type ForwardJobData } from '../../infrastructure/bullmq/forward-queue.js';
 
 /** Tells the worker whether the engine may be called now; > 0 means the fleet-wide breaker is open for that long. */
 export type EngineGate = () => Promise<number>;
+
+/** The gate of a fleet-shared breaker: open → how long it stays open (no I/O; the breaker polls Redis). */
+export const breakerGate =
+  (breaker: Pick<EngineBreaker, 'failFastIfOpen'>): EngineGate =>
+  async () => {
+    try {
+      breaker.failFastIfOpen();
+      return 0;
+    } catch (err) {
+      if (err instanceof CircuitOpenError) return Math.max(100, err.details.retryAfterMs ?? 1_000);
+      throw err;
+    }
+  };
 
 export interface ForwardWorkerOptions {
   readonly connection: ConnectionOptions;
@@ -43,6 +57,12 @@ export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker
         opts.onForwarded?.(job.data.points.length);
         return { accepted };
       } catch (err) {
+        // The circuit opened (or another replica holds the half-open probe) while this job waited: put it back
+        // without spending an attempt, and hold the whole queue for the open period.
+        if (err instanceof CircuitOpenError) {
+          await queue.rateLimit(Math.max(100, err.details.retryAfterMs ?? 1_000));
+          throw Worker.RateLimitError();
+        }
         if (isEngineError(err) && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;
       }

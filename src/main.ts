@@ -1,0 +1,355 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express from 'express';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
+import { tallyToCatalogDelta } from './application/catalog/tally-to-catalog.js';
+import { guardEngine, budgetRequestHooks } from './application/engine-guard/guard-engine.js';
+import { Backpressure } from './application/forwarding/backpressure.js';
+import { IngestPipeline } from './application/forwarding/ingest-pipeline.js';
+import { IngestStage } from './application/ingest/ingest-stage.js';
+import { MetricTally } from './application/ingest/metric-tally.js';
+import type { AllowlistDocument, AllowlistSource } from './application/ports/allowlist-source.js';
+import type { CatalogCounts } from './application/ports/metric-catalog.js';
+import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
+import type { AppConfig } from './infrastructure/config/config-schema.js';
+import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
+import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
+import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
+import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
+import { createRedisEngineBudget } from './infrastructure/redis/redis-engine-budget.js';
+import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.js';
+import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
+import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
+import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
+import { opsRoutes } from './interfaces/http/ops-routes.js';
+import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
+import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
+
+/**
+ * The composition root: the only module that knows every concrete class. `startBridge` builds the roles the
+ * configuration asks for (ingest, forward, api) on shared Redis; every replica of the fleet runs this same code.
+ */
+export interface RunningBridge {
+  readonly metrics: BridgeMetrics;
+  readonly httpPort: number | undefined;
+  readonly allowlist: AllowlistHolder | undefined;
+  readonly kafka: KafkaMetricSource | undefined;
+  stop(): Promise<void>;
+}
+
+const TALLY_FLUSH_MS = 5_000;
+const BACKPRESSURE_CHECK_MS = 500;
+const LAG_CHECK_MS = 5_000;
+
+export async function startBridge(config: AppConfig, log: Logger): Promise<RunningBridge> {
+  const metrics = createMetrics();
+  const prefix = config.redis.keyPrefix;
+  // BullMQ workers need maxRetriesPerRequest null (blocking commands); the rest use a plain connection.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const bullConnection = { url: config.redis.url, maxRetriesPerRequest: null };
+  const stops: Array<() => Promise<void> | void> = [];
+  const readiness = [{ name: 'redis', check: async () => void (await redis.ping()) }];
+
+  const budget = createRedisEngineBudget(redis, { keyPrefix: prefix });
+  const breaker = createRedisSharedBreaker(redis, {
+    keyPrefix: prefix,
+    resetTimeoutMs: config.breaker.resetTimeoutMs,
+    errorThresholdPercentage: config.breaker.errorThresholdPercentage,
+    volumeThreshold: config.breaker.volumeThreshold,
+    rollingCountTimeoutMs: config.breaker.rollingCountTimeoutMs,
+    probeLeaseMs: config.engine.timeoutMs * 2,
+  });
+  const breakerLevel = { closed: 0, half_open: 1, open: 2 } as const;
+  metrics.breakerState.set(breakerLevel[breaker.state]);
+  breaker.onStateChange((c) => {
+    metrics.breakerState.set(breakerLevel[c.state]);
+    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs }, 'engine circuit breaker');
+  });
+  const rawEngine = createShuzhihuiEngine(
+    {
+      baseUrl: config.engine.baseUrl,
+      auth: { ...config.engine.auth },
+      gzip: config.engine.gzip,
+      timeouts: { requestMs: config.engine.timeoutMs },
+      maxItemsPerRequest: config.batch.maxPoints,
+    },
+    log.child({ module: 'engine' }),
+    budgetRequestHooks(budget, { breaker }),
+  );
+  const engine = guardEngine(rawEngine, { breaker });
+  const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
+  const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
+  stops.push(() => queue.close());
+
+  let allowlist: AllowlistHolder | undefined;
+  let kafka: KafkaMetricSource | undefined;
+  if (config.roles.includes('forward')) {
+    const worker = startForwardWorker({
+      connection: bullConnection,
+      prefix,
+      concurrency: config.forward.concurrency,
+      retry: { baseMs: config.forward.backoffBaseMs, maxMs: config.forward.backoffMaxMs },
+      engine,
+      gate: breakerGate(breaker),
+      log: log.child({ module: 'forward' }),
+      onForwarded: (n) => metrics.pointsForwarded.inc(n),
+      onDeadLetter: (job) => {
+        metrics.deadLetters.inc();
+        const perName = new Map<string, number>();
+        for (const p of job.data.points) perName.set(p.name, (perName.get(p.name) ?? 0) + 1);
+        const delta = new Map<string, CatalogCounts>(
+          [...perName].map(([name, n]) => [name, { seen: 0, passed: 0, dropped: { dead_lettered: n }, tagKeys: [] }]),
+        );
+        catalog.record(delta, Date.now()).catch((err: unknown) => log.warn({ err }, 'catalog dead-letter record failed'));
+      },
+    });
+    stops.unshift(() => worker.close());
+  }
+
+  if (config.roles.includes('ingest')) {
+    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' });
+    allowlist = built.holder;
+    kafka = built.source;
+    stops.unshift(built.stop);
+    readiness.push({ name: 'allowlist', check: async () => void (built.holder.status().activeVersion ?? failWith('no allowlist active')) });
+  }
+
+  let server: Server | undefined;
+  if (config.roles.includes('api')) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(
+      opsRoutes({
+        registry: metrics.registry,
+        readiness,
+        status: async () => ({
+          roles: config.roles,
+          allowlist: allowlist?.status() ?? null,
+          ingestPaused: kafka?.isPaused ?? null,
+          breaker: breaker.state,
+          budget: await budget.snapshot(),
+          forwardBacklog: await queue.backlog(),
+        }),
+      }),
+    );
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    });
+    stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
+  }
+  const address = server?.address();
+  const httpPort = typeof address === 'object' && address ? address.port : undefined;
+  log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
+
+  return {
+    metrics,
+    httpPort,
+    allowlist,
+    kafka,
+    async stop() {
+      for (const stop of stops) await stop();
+      breaker.stop();
+      await rawEngine.close();
+      await redis.quit();
+      log.info('aiops-bridge stopped');
+    },
+  };
+}
+
+function failWith(message: string): never {
+  throw new Error(message);
+}
+
+interface IngestDeps {
+  readonly redis: Redis;
+  readonly queue: BullmqForwardQueue;
+  readonly catalog: RedisMetricCatalog;
+  readonly metrics: BridgeMetrics;
+  readonly isBreakerOpen: () => boolean;
+}
+
+/** Ingest role: allowlist source + holder, decode stage, pipeline, Kafka consumer, backpressure, tally flush. */
+async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
+  const { metrics, queue, catalog } = deps;
+  const ilog = log.child({ module: 'ingest' });
+  const holder = new AllowlistHolder({
+    onSwap: (e) => {
+      ilog.info({ version: e.version, origin: e.origin, entries: e.entries, previous: e.previousVersion }, 'allowlist active');
+      metrics.allowlistVersion.reset();
+      metrics.allowlistVersion.set({ version: e.version, origin: e.origin }, e.entries);
+    },
+    onReject: (e) => {
+      ilog.error({ version: e.version, origin: e.origin, errors: e.errors, keeping: e.activeVersion }, 'allowlist version rejected');
+      metrics.allowlistRejected.inc();
+    },
+  });
+  const nacos =
+    config.allowlist.source === 'nacos'
+      ? new NacosAllowlistSource({ ...config.allowlist.nacos, requestTimeoutMs: 5_000, log: log.child({ module: 'nacos' }) })
+      : undefined;
+  const source: AllowlistSource = nacos ?? new FileAllowlistSource(config.allowlist.file, { onError: (err) => ilog.warn({ err }, 'allowlist file') });
+  const offer = (doc: AllowlistDocument): void => {
+    const outcome = holder.offer(doc);
+    if (outcome.outcome === 'activated' && nacos && !doc.origin.startsWith('snapshot:')) {
+      nacos.saveSnapshot(doc).catch((err: unknown) => ilog.warn({ err }, 'allowlist snapshot not saved'));
+    }
+  };
+  offer(await source.start(offer));
+  if (holder.status().activeVersion === null) {
+    await source.stop();
+    throw new Error(`allowlist: the first version from ${config.allowlist.source} is invalid: ${JSON.stringify(holder.status().lastRejected?.errors)}`);
+  }
+
+  const tally = new MetricTally();
+  const stage = new IngestStage(new TelegrafDecoder(), tally);
+  const ctx = { format: config.kafka.format, precision: config.kafka.precision };
+  const quarantine = new RedisQuarantine(deps.redis, { keyPrefix: config.redis.keyPrefix });
+  const bootId = randomUUID().slice(0, 8);
+  const backpressure = new Backpressure(config.forward.highWater, config.forward.lowWater);
+  // The pipeline commits through the consumer that feeds it: built right below, used only once it runs.
+  const feed: { consumer?: KafkaMetricSource['consumer'] } = {};
+  const pipeline = new IngestPipeline({
+    decode: (payload, sink) => stage.decodeAndFilter(payload, { ...ctx, nowMs: Date.now() }, holder.current, sink),
+    queue,
+    commit: async (next) => {
+      await feed.consumer?.commitOffsets(next.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
+    },
+    onBadLines: (lines) => {
+      quarantine
+        .add(lines.map((l) => ({ raw: l.raw, reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset, at: Date.now() })))
+        .catch((err: unknown) => ilog.warn({ err }, 'quarantine write failed'));
+    },
+    limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
+    maxLingerMs: config.batch.maxLingerMs,
+    newBatchId: (seq) => `${bootId}-${seq}`,
+    onError: (err) => ilog.error({ err }, 'linger flush failed'),
+  });
+  const kafka = new KafkaMetricSource({
+    ...config.kafka,
+    pipeline,
+    log: log.child({ module: 'kafka' }),
+    shouldPause: () => backpressure.isPaused,
+  });
+  feed.consumer = kafka.consumer;
+
+  const flushTally = async (): Promise<void> => {
+    const snap = tally.drain();
+    const delta = tallyToCatalogDelta(snap);
+    metrics.linesDecoded.inc(snap.lines);
+    for (const c of delta.values()) {
+      metrics.pointsAccepted.inc(c.passed);
+      for (const [reason, n] of Object.entries(c.dropped)) if (reason !== 'bad_line' && n) metrics.pointsDropped.inc({ reason }, n);
+    }
+    for (const [reason, n] of Object.entries(snap.badLines)) if (n) metrics.badLines.inc({ reason }, n);
+    if (delta.size > 0) await catalog.record(delta, Date.now());
+  };
+  const timers = [
+    setInterval(() => void flushTally().catch((err: unknown) => ilog.warn({ err }, 'catalog flush failed')), TALLY_FLUSH_MS),
+    setInterval(() => {
+      queue
+        .backlog()
+        .then((b) => {
+          const waiting = b.waiting + b.delayed;
+          metrics.backlog.set(waiting);
+          const decision = backpressure.update(waiting, deps.isBreakerOpen());
+          if (decision === 'pause') kafka.pause();
+          if (decision === 'resume') kafka.resume();
+          if (decision) ilog.info({ decision, backlog: waiting, breakerOpen: deps.isBreakerOpen() }, 'ingest backpressure');
+          metrics.ingestPaused.set(kafka.isPaused ? 1 : 0);
+        })
+        .catch((err: unknown) => ilog.warn({ err }, 'backlog check failed'));
+    }, BACKPRESSURE_CHECK_MS),
+    setInterval(() => {
+      kafka
+        .lag()
+        .then((lags) => lags.forEach((l) => metrics.consumerLag.set({ topic: config.kafka.topic, partition: String(l.partition) }, l.lag)))
+        .catch((err: unknown) => ilog.debug({ err }, 'lag check failed'));
+    }, LAG_CHECK_MS),
+  ];
+  await kafka.start();
+
+  return {
+    holder,
+    source: kafka,
+    async stop() {
+      timers.forEach(clearInterval);
+      await kafka.stop();
+      await source.stop();
+      await flushTally().catch(() => undefined);
+    },
+  };
+}
+
+/** The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `validate-allowlist <file>`. */
+async function runCli(argv: readonly string[]): Promise<number> {
+  const { loadConfig, ConfigError } = await import('./infrastructure/config/load-config.js');
+  const { createLogger } = await import('./infrastructure/observability/logger.js');
+  const args = [...argv];
+  const configAt = args.indexOf('--config');
+  const file = configAt >= 0 ? args.splice(configAt, 2)[1] : process.env.AIOPS_CONFIG;
+  const [command = 'serve', ...rest] = args;
+  if (command === 'validate-allowlist') {
+    const { readFileSync } = await import('node:fs');
+    const { loadAllowlist } = await import('./application/allowlist/load-allowlist.js');
+    const path = rest[0] ?? failWith('usage: validate-allowlist <file>');
+    const result = loadAllowlist(readFileSync(path, 'utf8'));
+    console.log(JSON.stringify(result.ok ? { ok: true, ...result.compiled.shape } : { ok: false, errors: result.errors }, null, 2));
+    return result.ok ? 0 : 1;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig(file ? { file } : {});
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  if (command === 'serve') {
+    const bridge = await startBridge(config, log);
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        log.info({ signal }, 'shutting down');
+        resolve();
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+    await bridge.stop();
+    return 0;
+  }
+  if (command === 'dead-letters') {
+    const { Queue } = await import('bullmq');
+    const { FORWARD_QUEUE } = await import('./infrastructure/bullmq/forward-queue.js');
+    const dl = await import('./interfaces/cli/dead-letters.js');
+    const queue = new Queue(FORWARD_QUEUE, { connection: { url: config.redis.url }, prefix: config.redis.keyPrefix });
+    try {
+      const [sub = 'list', ...ids] = rest;
+      if (sub === 'list') console.log(JSON.stringify(await dl.listDeadLetters(queue, 50), null, 2));
+      else if (sub === 'show') console.log(JSON.stringify(await dl.showDeadLetter(queue, ids[0] ?? failWith('usage: dead-letters show <id>')), null, 2));
+      else if (sub === 'replay') console.log(JSON.stringify({ replayed: await dl.replayDeadLetters(queue, ids.includes('--all') ? 'all' : ids) }));
+      else failWith(`unknown dead-letters command ${sub}`);
+    } finally {
+      await queue.close();
+    }
+    return 0;
+  }
+  console.error(`unknown command ${command}; commands: serve, dead-letters, validate-allowlist`);
+  return 2;
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === (await import('node:url')).pathToFileURL(entry).href) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
+}
