@@ -1,22 +1,10 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedisPrefixes } from '../../support/redis-test.js';
+import { describe, expect, it } from 'vitest';
 import { createInMemoryBreakerStore } from '../../../src/application/engine-guard/in-memory-breaker-store.js';
 import type { SharedBreakerStore } from '../../../src/application/ports/engine-breaker.js';
 import { createRedisBreakerStore } from '../../../src/infrastructure/redis/redis-shared-breaker.js';
-import { services, uniqueSuffix } from '../../support/services.js';
 
-let redis: Redis;
-const prefixes: string[] = [];
-beforeAll(() => {
-  redis = new Redis(services.redisUrl);
-});
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-});
+const shared = useRedisPrefixes('breaker-contract');
 
 const LEASE_MS = 150;
 const implementations: [string, () => SharedBreakerStore][] = [
@@ -24,9 +12,7 @@ const implementations: [string, () => SharedBreakerStore][] = [
   [
     'redis',
     () => {
-      const keyPrefix = `test:breaker-contract:${uniqueSuffix()}:`;
-      prefixes.push(keyPrefix);
-      return createRedisBreakerStore(redis, { keyPrefix, probeLeaseMs: LEASE_MS });
+      return createRedisBreakerStore(shared.redis, { keyPrefix: shared.newPrefix(), probeLeaseMs: LEASE_MS });
     },
   ],
 ];

@@ -1,33 +1,19 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedisPrefixes } from '../../support/redis-test.js';
+import { describe, expect, it } from 'vitest';
 import { budgetPolicy, type BudgetPolicyOverrides } from '../../../src/application/engine-guard/budget-policy.js';
 import { createInMemoryBudgetStore } from '../../../src/application/engine-guard/in-memory-budget-store.js';
 import type { BudgetStore, CallClass } from '../../../src/application/ports/engine-budget.js';
 import { createRedisBudgetStore } from '../../../src/infrastructure/redis/redis-engine-budget.js';
-import { services, uniqueSuffix } from '../../support/services.js';
 
 // The same cases against the in-memory rules (TypeScript) and the Redis ones (Lua): they must agree.
-let redis: Redis;
-const prefixes: string[] = [];
-beforeAll(() => {
-  redis = new Redis(services.redisUrl);
-});
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-});
+const shared = useRedisPrefixes('budget-contract');
 
 const implementations: [string, (o: BudgetPolicyOverrides) => BudgetStore][] = [
   ['in-memory', (o) => createInMemoryBudgetStore(budgetPolicy(o))],
   [
     'redis',
     (o) => {
-      const keyPrefix = `test:budget-contract:${uniqueSuffix()}:`;
-      prefixes.push(keyPrefix);
-      return createRedisBudgetStore(redis, { keyPrefix, policy: budgetPolicy(o) });
+      return createRedisBudgetStore(shared.redis, { keyPrefix: shared.newPrefix(), policy: budgetPolicy(o) });
     },
   ],
 ];
@@ -97,6 +83,13 @@ describe.each(implementations)('%s budget store', (_name, create) => {
     const { rate } = await store.snapshot();
     expect(rate).toBeGreaterThan(51.5);
     expect(rate).toBeLessThan(54);
+  });
+
+  it('does not cut the rate for a small absolute rise at millisecond latencies', async () => {
+    const store = create({});
+    for (let i = 0; i < 30; i++) await store.report({ cls: 'poll', result: 'ok', latencyMs: 2 });
+    for (let i = 0; i < 10; i++) await store.report({ cls: 'poll', result: 'ok', latencyMs: 30 });
+    expect((await store.snapshot()).rate).toBe(100);
   });
 
   it('cuts the rate gently when latency rises above its baseline', async () => {

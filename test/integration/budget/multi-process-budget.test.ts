@@ -1,31 +1,15 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { services, uniqueSuffix } from '../../support/services.js';
+import { useRedisPrefixes } from '../../support/redis-test.js';
+import { describe, expect, it } from 'vitest';
+import { services } from '../../support/services.js';
 import type { WorkerConfig, WorkerRecord } from './budget-worker.js';
 import { maxInAnyInterval, perSecond, runWorkers } from './spawn-workers.js';
 
 // Three OS processes share one budget of 100 calls/s in Redis; every grant's wall-clock time is recorded.
 const CAP = 100;
-const prefixes: string[] = [];
-const newPrefix = (): string => {
-  const prefix = `test:budget:${uniqueSuffix()}:`;
-  prefixes.push(prefix);
-  return prefix;
-};
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(services.redisUrl);
-});
-afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  }
-  redis.disconnect();
-});
+const shared = useRedisPrefixes('budget');
 
 const fleet = (configs: Omit<WorkerConfig, 'redisUrl' | 'keyPrefix'>[]): Promise<{ startAt: number; results: WorkerRecord[] }> => {
-  const keyPrefix = newPrefix();
+  const keyPrefix = shared.newPrefix();
   return runWorkers<WorkerRecord>('./budget-worker.ts', configs.map((c) => ({ ...c, redisUrl: services.redisUrl, keyPrefix })));
 };
 const expectNoSecondOverCap = (grants: number[]): void => {

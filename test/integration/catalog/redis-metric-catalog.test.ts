@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CatalogCounts } from '../../../src/application/ports/metric-catalog.js';
 import { catalogMinuteKeys } from '../../../src/infrastructure/redis/metric-keys.js';
 import { RedisMetricCatalog } from '../../../src/infrastructure/redis/redis-metric-catalog.js';
-import { redisForTest } from './redis-test-keys.js';
+import { redisForTest } from '../../support/redis-test.js';
 
 const { redis, prefix, cleanup } = redisForTest('catalog');
 afterAll(cleanup);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QuarantinedLine } from '../../../src/application/ports/quarantine.js';
 import { RedisQuarantine } from '../../../src/infrastructure/redis/redis-quarantine.js';
-import { redisForTest } from './redis-test-keys.js';
+import { redisForTest } from '../../support/redis-test.js';
 
 const { redis, prefix, cleanup } = redisForTest('quarantine');
 afterAll(cleanup);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentMd5 } from '../../../src/infrastructure/nacos/nacos-client.js';
 import { allowlistLockKey } from '../../../src/infrastructure/redis/metric-keys.js';
-import { redisForTest } from '../catalog/redis-test-keys.js';
+import { redisForTest } from '../../support/redis-test.js';
 import { allowlist, group, newDataId, publisher } from './nacos-fixtures.js';
 
 const { redis, prefix, cleanup } = redisForTest('nacos-publisher');

@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeSnapshot } from '../../../src/infrastructure/nacos/allowlist-snapshot.js';
 import { contentMd5 } from '../../../src/infrastructure/nacos/nacos-client.js';
 import { NacosAllowlistSource } from '../../../src/infrastructure/nacos/nacos-allowlist-source.js';
-import { redisForTest } from '../catalog/redis-test-keys.js';
+import { redisForTest } from '../../support/redis-test.js';
 import { allowlist, changes, group, newDataId, newSnapshotPath, publisher, removeSnapshots, silent, source } from './nacos-fixtures.js';
 import { PrivateRnacos } from './private-rnacos.js';
 
