@@ -1,0 +1,124 @@
+import type { CompiledAllowlist, FieldRule, MeasurementPlan } from '../../domain/allowlist/compile-allowlist.js';
+import { detachString } from '../../domain/allowlist/detach-string.js';
+import type { MeasurementCounters, MetricTally, NameCounter } from './metric-tally.js';
+import type { DecodedLine } from './payload-decoder.js';
+
+/** What the ingest stage knows about one field key of one measurement under the current allowlist and tally interval. */
+export interface FieldSlot {
+  readonly key: string;
+  readonly counter: NameCounter;
+  /** null: the field never passes. */
+  readonly rule: FieldRule | null;
+}
+
+const MAX_KEYS_PER_MEASUREMENT = 1_024;
+const MAX_MEASUREMENTS = 20_000;
+/** Slots remembered per interval over all measurements: memory stays bounded when a producer invents keys. */
+const MAX_SLOTS = 100_000;
+
+/** Shared by the measurements of one interval; past zero, new keys are resolved every time instead of remembered. */
+interface Budget {
+  slots: number;
+}
+
+/**
+ * The field slots of one measurement, found by key hash. Telegraf writes fields in Go map order, which changes
+ * from line to line, so position is no guide; a hash of five characters of the key (DecodedLine.fieldKeyHash)
+ * and one in-place comparison identify the field without cutting its key out of the payload or probing a Map.
+ */
+export class MeasurementSlots {
+  private hashes = new Int32Array(16);
+  private table: (FieldSlot | undefined)[] = new Array<FieldSlot | undefined>(16);
+  private size = 0;
+  private readonly byKey = new Map<string, FieldSlot>();
+
+  constructor(
+    private readonly counters: MeasurementCounters,
+    private readonly plan: MeasurementPlan | null,
+    private readonly budget: Budget,
+  ) {}
+
+  find(line: DecodedLine, i: number, tally: MetricTally): FieldSlot {
+    const hash = line.fieldKeyHash(i);
+    const mask = this.hashes.length - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const slot = this.table[at];
+      if (slot === undefined) break;
+      if (this.hashes[at] === hash && line.fieldKeyIs(i, slot.key)) return slot;
+    }
+    const slot = this.slot(line.fieldKey(i), tally);
+    if (this.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) {
+      this.budget.slots--;
+      this.insert(hash, slot);
+    }
+    return slot;
+  }
+
+  /** By key string: the way in for a new key, and for a key whose hash differs between decoders (escapes). */
+  private slot(key: string, tally: MetricTally): FieldSlot {
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const slot = { key: detachString(key), counter: tally.field(this.counters, key), rule: this.plan === null ? null : this.plan.field(key) };
+    if (this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.key, slot);
+    return slot;
+  }
+
+  private insert(hash: number, slot: FieldSlot): void {
+    if ((this.size + 1) * 2 > this.hashes.length) this.grow();
+    const mask = this.hashes.length - 1;
+    let at = hash & mask;
+    while (this.table[at] !== undefined) at = (at + 1) & mask;
+    this.hashes[at] = hash;
+    this.table[at] = slot;
+    this.size++;
+  }
+
+  private grow(): void {
+    const { hashes, table } = this;
+    this.hashes = new Int32Array(hashes.length * 2);
+    this.table = new Array<FieldSlot | undefined>(hashes.length * 2);
+    this.size = 0;
+    table.forEach((slot, at) => {
+      if (slot !== undefined) this.insert(hashes[at] ?? 0, slot);
+    });
+  }
+}
+
+/** Per-measurement slots, valid for one allowlist and one tally interval; bounded in size. */
+export class SlotCache {
+  private readonly measurements = new Map<string, MeasurementSlots>();
+  private allowlist: CompiledAllowlist | null = null;
+  private epoch = -1;
+  private budget: Budget = { slots: MAX_SLOTS };
+  private lastMeasurement: string | null = null;
+  private lastSlots: MeasurementSlots | null = null;
+
+  /** Forgets everything when the allowlist was swapped or the tally drained (its counters were replaced). */
+  revalidate(allowlist: CompiledAllowlist, tally: MetricTally): void {
+    if (allowlist === this.allowlist && tally.epoch === this.epoch) return;
+    this.measurements.clear();
+    this.budget = { slots: MAX_SLOTS };
+    this.lastMeasurement = null;
+    this.lastSlots = null;
+    this.allowlist = allowlist;
+    this.epoch = tally.epoch;
+  }
+
+  measurement(measurement: string, allowlist: CompiledAllowlist, tally: MetricTally): MeasurementSlots {
+    // Consecutive lines usually share their measurement, and the decoder then hands over the same string.
+    if (measurement === this.lastMeasurement && this.lastSlots !== null) return this.lastSlots;
+    const slots = this.lookUp(measurement, allowlist, tally);
+    this.lastMeasurement = measurement;
+    this.lastSlots = slots;
+    return slots;
+  }
+
+  private lookUp(measurement: string, allowlist: CompiledAllowlist, tally: MetricTally): MeasurementSlots {
+    const known = this.measurements.get(measurement);
+    if (known !== undefined) return known;
+    const slots = new MeasurementSlots(tally.measurement(measurement), allowlist.plan(measurement), this.budget);
+    if (this.measurements.size >= MAX_MEASUREMENTS) this.measurements.clear();
+    this.measurements.set(detachString(measurement), slots);
+    return slots;
+  }
+}

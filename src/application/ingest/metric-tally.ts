@@ -1,0 +1,144 @@
+import { detachString } from '../../domain/allowlist/detach-string.js';
+import { metricName } from '../../domain/metric.js';
+import type { BadLineReason } from './payload-decoder.js';
+
+export interface TallyCounts {
+  readonly seen: number;
+  readonly passed: number;
+  readonly dropped: { readonly not_allowlisted: number; readonly non_numeric_field: number };
+}
+
+export interface NameTally extends TallyCounts {
+  /** `measurement.field`, as MetricPoint.name. */
+  readonly name: string;
+  readonly measurement: string;
+  readonly field: string;
+  /** Tag keys seen on the first few occurrences of the name in the interval (a sample, not a census). */
+  readonly tagKeys: readonly string[];
+}
+
+/** What flowed since the previous drain. */
+export interface TallySnapshot {
+  readonly names: readonly NameTally[];
+  /** Names beyond `maxNames` in this interval, counted together. */
+  readonly other: TallyCounts;
+  /** Well-formed lines (JSON: metrics) decoded. */
+  readonly lines: number;
+  readonly badLines: Readonly<Partial<Record<BadLineReason, number>>>;
+}
+
+export interface MetricTallyOptions {
+  /** Distinct names kept per drain interval; later ones count as `other`. Default 10,000. */
+  readonly maxNames?: number;
+  /** Occurrences of a name per interval whose tag keys are recorded. Default 4. */
+  readonly tagKeySamples?: number;
+  /** Tag keys kept per name. Default 64. */
+  readonly maxTagKeysPerName?: number;
+}
+
+/** Mutable counters of one name; the ingest stage increments the fields directly (no call per count). */
+export class NameCounter {
+  seen = 0;
+  passed = 0;
+  notAllowlisted = 0;
+  nonNumeric = 0;
+  tagSamples = 0;
+  readonly tagKeys = new Set<string>();
+
+  constructor(
+    /** null for the overflow counter, which stands for many names. */
+    readonly name: string | null,
+    readonly measurement: string,
+    readonly field: string,
+    private readonly maxTagKeys: number,
+  ) {}
+
+  noteTagKey(key: string): void {
+    if (this.tagKeys.size < this.maxTagKeys && !this.tagKeys.has(key)) this.tagKeys.add(detachString(key));
+  }
+}
+
+/** The counters of one measurement, so that a line looks its measurement up once, not once per field. */
+export class MeasurementCounters {
+  readonly fields = new Map<string, NameCounter>();
+  constructor(readonly measurement: string) {}
+}
+
+/**
+ * In-memory tally of what flows through ingest, per metric name: seen, passed, dropped by reason, tag keys;
+ * plus bad lines by reason. Increments are plain field updates on the hot path; `drain()` hands the interval's
+ * counts to whoever flushes them (the Redis metric catalog) and starts a new interval. Memory is bounded by
+ * `maxNames` per interval.
+ */
+export class MetricTally {
+  readonly tagKeySamples: number;
+  private readonly maxNames: number;
+  private readonly maxTagKeys: number;
+  private measurements = new Map<string, MeasurementCounters>();
+  private names = 0;
+  private other: NameCounter;
+  /** Returned for a new measurement once the name budget is spent: every field of it counts as `other`. */
+  private readonly overflow = new MeasurementCounters('');
+  private badLines = new Map<BadLineReason, number>();
+  lines = 0;
+  /** Bumped by every drain: counters handed out before it are stale (callers that cache them check this). */
+  epoch = 0;
+
+  constructor(options: MetricTallyOptions = {}) {
+    this.maxNames = options.maxNames ?? 10_000;
+    this.tagKeySamples = options.tagKeySamples ?? 4;
+    this.maxTagKeys = options.maxTagKeysPerName ?? 64;
+    this.other = this.newOther();
+  }
+
+  measurement(measurement: string): MeasurementCounters {
+    const known = this.measurements.get(measurement);
+    if (known !== undefined) return known;
+    if (this.names >= this.maxNames) return this.overflow;
+    const fresh = new MeasurementCounters(detachString(measurement));
+    this.measurements.set(fresh.measurement, fresh);
+    return fresh;
+  }
+
+  field(counters: MeasurementCounters, field: string): NameCounter {
+    const known = counters.fields.get(field);
+    if (known !== undefined) return known;
+    if (counters === this.overflow || this.names >= this.maxNames) return this.other;
+    const key = detachString(field);
+    const counter = new NameCounter(detachString(metricName(counters.measurement, key)), counters.measurement, key, this.maxTagKeys);
+    counters.fields.set(key, counter);
+    this.names++;
+    return counter;
+  }
+
+  badLine(reason: BadLineReason): void {
+    this.badLines.set(reason, (this.badLines.get(reason) ?? 0) + 1);
+  }
+
+  drain(): TallySnapshot {
+    const names: NameTally[] = [];
+    for (const counters of this.measurements.values()) for (const counter of counters.fields.values()) names.push(toTally(counter));
+    const snapshot: TallySnapshot = { names, other: counts(this.other), lines: this.lines, badLines: Object.fromEntries(this.badLines) };
+    this.measurements = new Map();
+    this.names = 0;
+    this.other = this.newOther();
+    this.badLines = new Map();
+    this.lines = 0;
+    this.epoch++;
+    return snapshot;
+  }
+
+  private newOther(): NameCounter {
+    const other = new NameCounter(null, '', '', 0);
+    other.tagSamples = Number.POSITIVE_INFINITY; // tag keys of a mixed bag mean nothing
+    return other;
+  }
+}
+
+function counts(c: NameCounter): TallyCounts {
+  return { seen: c.seen, passed: c.passed, dropped: { not_allowlisted: c.notAllowlisted, non_numeric_field: c.nonNumeric } };
+}
+
+function toTally(c: NameCounter): NameTally {
+  return { name: c.name ?? '', measurement: c.measurement, field: c.field, ...counts(c), tagKeys: [...c.tagKeys] };
+}

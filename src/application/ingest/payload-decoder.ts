@@ -1,0 +1,87 @@
+/**
+ * The port between the ingest stage and the wire decoders (Telegraf line protocol and JSON live in
+ * infrastructure/telegraf). It is a visitor rather than a returned array so that the hot path allocates no
+ * intermediate metric objects: the decoder reuses one DecodedLine and hands it over line by line.
+ */
+export type PayloadFormat = 'auto' | 'influx' | 'json';
+export type TimePrecision = 's' | 'ms' | 'us' | 'ns';
+
+export interface DecodeContext {
+  /** Epoch ms for points that carry no timestamp; one value per payload. */
+  readonly nowMs: number;
+  /** `auto` (default): first non-blank byte `{` means JSON, anything else line protocol. */
+  readonly format?: PayloadFormat;
+  /** Unit of line-protocol timestamps; default `ns`, as InfluxDB and Telegraf. */
+  readonly precision?: TimePrecision;
+  /** Unit of Telegraf JSON `timestamp`; default `s`, Telegraf's `json_timestamp_units = "1s"`. */
+  readonly jsonTimeUnit?: TimePrecision;
+}
+
+/** Why a line (or a JSON metric) was rejected whole. Stable codes: they are metric labels and catalog keys. */
+export type BadLineReason =
+  | 'missing_measurement'
+  | 'bad_tag'
+  | 'missing_fields'
+  | 'bad_field_key'
+  | 'bad_field_value'
+  | 'unterminated_string'
+  | 'bad_escape'
+  | 'bad_timestamp'
+  | 'bad_character'
+  | 'bad_utf8'
+  | 'bad_json'
+  | 'bad_metric';
+
+/**
+ * One well-formed line. Valid only during the `line` callback: the decoder reuses the object and its strings
+ * may be views into the payload (copy what you keep beyond the payload's life).
+ * Keys and tags are decoded lazily: a caller that never asks for them pays only for their syntax check.
+ */
+export interface DecodedLine {
+  readonly measurement: string;
+  /** Epoch milliseconds. */
+  readonly tsMs: number;
+  readonly fieldCount: number;
+  fieldKey(i: number): string;
+  /** Whether field i's key equals `key`, without building the key string (the hot path's cache check). */
+  fieldKeyIs(i: number, key: string): boolean;
+  /**
+   * A cheap hash of field i's key for cache lookups, computed without building the key: equal keys give equal
+   * hashes (see keyHash), different keys usually differ. Confirm a hit with fieldKeyIs.
+   */
+  fieldKeyHash(i: number): number;
+  /** Floats, integers and unsigned as numbers; booleans as 1/0; NaN for a string field. */
+  fieldValue(i: number): number;
+  /** False for string fields, which never go to the engine. */
+  fieldIsNumeric(i: number): boolean;
+  readonly tagCount: number;
+  tagKey(i: number): string;
+  tagValue(i: number): string;
+}
+
+export interface DecodeHandler {
+  line(line: DecodedLine): void;
+  /** `raw` is the offending line (JSON: the offending metric), cut to a bounded length. */
+  badLine(reason: BadLineReason, raw: string): void;
+}
+
+export interface PayloadDecoder {
+  /** Never throws on bad input: every line is either handed to `line` or reported to `badLine`. */
+  decode(payload: Buffer, ctx: DecodeContext, handler: DecodeHandler): void;
+}
+
+/** Longest raw text kept for a bad line, so a garbage megabyte does not become a megabyte log entry. */
+export const MAX_RAW_LENGTH = 1024;
+
+/**
+ * The hash fieldKeyHash returns, over a key's character codes (bytes, for ASCII keys): length, first, second,
+ * middle and last character. Five reads whatever the key's length, which is all the ingest cache needs to
+ * tell the handful of field keys of one measurement apart.
+ */
+export function keyHash(length: number, first: number, second: number, middle: number, last: number): number {
+  let h = Math.imul(length, 0x9e3779b1) ^ first;
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b) ^ second;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ middle;
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f) ^ last;
+  return Math.imul(h ^ (h >>> 15), 0x165667b1) ^ (h >>> 16);
+}

@@ -1,0 +1,209 @@
+import { isUtf8 } from 'node:buffer';
+import type { BadLineReason, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
+import { InfluxLine, unescapeName } from './influx-line.js';
+import {
+  closingQuote, COMMA, CR, EQUALS, fieldValue, HASH, isControl, isLineEnd, LF, NAME_BACKSLASH, NAME_CLASS,
+  NAME_EQUALS, QUOTE, rawLine, SPACE, VALUE_ENDS,
+} from './influx-scan.js';
+import { parseTimestamp, plainNumber } from './influx-values.js';
+
+/**
+ * InfluxDB line protocol, exactly as influxdata/line-protocol's grammar (line-protocol.ebnf) defines it, decoded
+ * line by line: a malformed line is reported with a reason and its raw text, and decoding resumes at the next
+ * line, so a bad line never costs its neighbours.
+ *
+ * HOT PATH, written for speed and guarded by `bench/decode.ts`: the payload bytes are scanned once through
+ * class tables (typed-array reads are several times cheaper than charCodeAt); strings are cut only for the
+ * measurement, and for keys and tags when someone asks (see InfluxLine); numbers are parsed in place; the one
+ * DecodedLine is reused. Errors are return codes, never exceptions: scanners return a position >= 0, or
+ * -(position + 1) with `reason` set.
+ */
+export class InfluxLineDecoder {
+  private readonly line = new InfluxLine();
+  private reason: BadLineReason = 'bad_character';
+  /** Whether the name scanned last contained an escape sequence. */
+  private escaped = false;
+  private readonly parsed = { value: 0 };
+  /** The previous line's measurement and where it was: Telegraf writes a plugin's lines one after another. */
+  private previousStart = 0;
+  private previousLength = -1;
+  private previousMeasurement = '';
+
+  /**
+   * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
+   * else null; @param validUtf8 false makes every line holding a broken UTF-8 sequence `bad_utf8`.
+   */
+  decode(b: Buffer, text: string | null, nowMs: number, precision: TimePrecision, handler: DecodeHandler, validUtf8 = true): void {
+    const n = b.length;
+    // As InfluxDB does, a point without a timestamp gets the default time truncated to the precision.
+    const defaultMs = precision === 's' ? nowMs - (((nowMs % 1000) + 1000) % 1000) : nowMs;
+    const line = this.line;
+    line.bind(b, text);
+    this.previousLength = -1;
+    let p = 0;
+    while (p < n) {
+      const start = p;
+      while (p < n && b[p] === SPACE) p++;
+      if (p >= n) break;
+      const c = b[p];
+      if (c === LF || (c === CR && (p + 1 === n || b[p + 1] === LF))) {
+        p += c === LF ? 1 : 2;
+        continue;
+      }
+      const next = c === HASH ? this.comment(b, p, n) : this.point(b, p, n, defaultMs, precision);
+      if (next < 0) {
+        const newline = b.indexOf(LF, -next - 1);
+        const end = newline < 0 ? n : newline;
+        handler.badLine(this.reason, rawLine(line, b, start, end));
+        p = end + 1;
+        continue;
+      }
+      if (c !== HASH) {
+        if (validUtf8 || isUtf8(b.subarray(start, next))) handler.line(line);
+        else handler.badLine('bad_utf8', rawLine(line, b, start, next));
+      }
+      p = next;
+    }
+    line.release();
+  }
+
+  private point(b: Uint8Array, p: number, n: number, nowMs: number, precision: TimePrecision): number {
+    const line = this.line;
+    let q = this.name(b, p, n, false);
+    if (q < 0) return q;
+    if (q === p) return this.fail(q < n && isControl(b[q]!) ? 'bad_character' : 'missing_measurement', q);
+    line.startLine(this.measurementAt(b, p, q));
+    p = q;
+    let c = p < n ? b[p]! : LF;
+    while (c === COMMA) {
+      const keyStart = p + 1;
+      q = this.name(b, keyStart, n, true);
+      if (q < 0) return q;
+      if (q === keyStart || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_tag'), q);
+      // InfluxDB rejects a point that repeats a tag key; raw comparison suffices, unescaping being one-to-one.
+      if (line.hasTagKey(keyStart, q)) return this.fail('bad_tag', keyStart);
+      const keyEscaped = this.escaped;
+      const valueStart = q + 1;
+      q = this.name(b, valueStart, n, true);
+      if (q < 0) return q;
+      if (q === valueStart) return this.fail(this.boundaryReason(b, q, n, 'bad_tag'), q);
+      line.addTag(keyStart, valueStart - 1, valueStart, q, (keyEscaped ? 1 : 0) | (this.escaped ? 2 : 0));
+      p = q;
+      c = p < n ? b[p]! : LF;
+    }
+    if (c !== SPACE) return this.fail(c === EQUALS ? 'bad_tag' : this.boundaryReason(b, p, n, 'missing_fields'), p);
+    while (p < n && b[p] === SPACE) p++;
+    if (isLineEnd(b, p, n)) return this.fail('missing_fields', p);
+    for (;;) {
+      q = this.name(b, p, n, true);
+      if (q < 0) return q;
+      if (q === p || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_field_key'), q);
+      const keyStart = p;
+      const keyEnd = q;
+      const keyEscaped = this.escaped;
+      p = q + 1;
+      if (p < n && b[p] === QUOTE) {
+        q = closingQuote(b, p + 1, n);
+        if (q < 0) return this.fail('unterminated_string', p);
+        line.addField(keyStart, keyEnd, keyEscaped, NaN, false);
+        p = q + 1;
+      } else {
+        const valueStart = p;
+        p = plainNumber(b, p, n, this.parsed);
+        let value = this.parsed.value;
+        if (p < 0) {
+          // Not a plain decimal: booleans, exponents, long mantissas and malformed values take the full grammar.
+          p = valueStart;
+          while (p < n && VALUE_ENDS[b[p]!] === 0) p++;
+          value = fieldValue(b, valueStart, p);
+        }
+        if (value !== value) return this.fail('bad_field_value', valueStart);
+        line.addField(keyStart, keyEnd, keyEscaped, value, true);
+      }
+      if (p >= n || b[p] !== COMMA) break;
+      p++;
+    }
+    let ts = nowMs;
+    if (p < n && b[p] === SPACE) {
+      while (p < n && b[p] === SPACE) p++;
+      if (!isLineEnd(b, p, n)) {
+        const tsStart = p;
+        while (p < n && VALUE_ENDS[b[p]!] === 0) p++;
+        ts = parseTimestamp(b, tsStart, p, precision);
+        if (ts !== ts) return this.fail('bad_timestamp', tsStart);
+        while (p < n && b[p] === SPACE) p++;
+        if (!isLineEnd(b, p, n)) return this.fail(this.boundaryReason(b, p, n, 'bad_timestamp'), p);
+      }
+    } else if (!isLineEnd(b, p, n)) {
+      return this.fail(this.boundaryReason(b, p, n, 'bad_field_value'), p);
+    }
+    line.tsMs = ts;
+    return p >= n ? n : b[p] === LF ? p + 1 : p + 2;
+  }
+
+  /**
+   * Scans a measurement (key = false) or a tag key, tag value or field key (key = true) and returns where it
+   * ends: at a space, a comma, `=` (keys only), a control character or the end of input. Escapes: `\ ` and
+   * `\,` (and `\=` in keys); any other backslash is literal, but one before a control character or the end
+   * of the line is `bad_escape`, as the grammar requires.
+   */
+  private name(b: Uint8Array, p: number, n: number, key: boolean): number {
+    let escaped = false;
+    for (; p < n; p++) {
+      const k = NAME_CLASS[b[p]!];
+      if (k === 0) continue;
+      if (k === NAME_BACKSLASH) {
+        const next = p + 1 < n ? b[p + 1]! : LF;
+        if (next === SPACE || next === COMMA || (key && next === EQUALS)) {
+          escaped = true;
+          p++;
+        } else if (isControl(next)) {
+          return this.fail('bad_escape', p);
+        }
+        continue;
+      }
+      if (k === NAME_EQUALS && !key) continue;
+      break;
+    }
+    this.escaped = escaped;
+    return p;
+  }
+
+  /** The measurement of b[start, end), reusing the previous line's string when the bytes are the same. */
+  private measurementAt(b: Uint8Array, start: number, end: number): string {
+    const length = end - start;
+    if (length === this.previousLength) {
+      const previous = this.previousStart;
+      let i = length - 1;
+      while (i >= 0 && b[start + i] === b[previous + i]) i--;
+      if (i < 0) return this.previousMeasurement;
+    }
+    const raw = this.line.slice(start, end);
+    const measurement = this.escaped ? unescapeName(raw, false) : raw;
+    this.previousStart = start;
+    this.previousLength = length;
+    this.previousMeasurement = measurement;
+    return measurement;
+  }
+
+  /** A comment runs to the end of the line and may hold tabs but no other control character. */
+  private comment(b: Uint8Array, p: number, n: number): number {
+    for (; p < n; p++) {
+      const c = b[p]!;
+      if (c === LF) return p + 1;
+      if (c === CR && (p + 1 === n || b[p + 1] === LF)) return p + 2;
+      if (isControl(c) && c !== 9) return this.fail('bad_character', p);
+    }
+    return n;
+  }
+
+  /** At a token boundary: the end of line means the expected part is missing; a control character is itself bad. */
+  private boundaryReason(b: Uint8Array, p: number, n: number, otherwise: BadLineReason): BadLineReason {
+    return !isLineEnd(b, p, n) && isControl(b[p]!) ? 'bad_character' : otherwise;
+  }
+
+  private fail(reason: BadLineReason, position: number): number {
+    this.reason = reason;
+    return -position - 1;
+  }
+}

@@ -1,0 +1,168 @@
+import type { DecodedLine } from '../../application/ingest/payload-decoder.js';
+import { keyHash } from '../../application/ingest/payload-decoder.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The decoder's reusable view of the current line. Field keys and tags are kept as offsets into the payload
+ * and sliced only when asked for: the ingest stage recognises a field key it has seen before by comparing it
+ * in place (fieldKeyIs), and most lines belong to measurements the allowlist drops, whose tags nobody reads.
+ */
+export class InfluxLine implements DecodedLine {
+  measurement = '';
+  tsMs = 0;
+  fieldCount = 0;
+  tagCount = 0;
+  private bytes: Buffer = EMPTY;
+  /** The payload as a string when it is pure ASCII (offsets then match); null otherwise. */
+  private text: string | null = null;
+  /** Per field: key start, key end. */
+  private keyBounds = new Int32Array(32);
+  /** Per field: 1 when the key holds escape sequences. */
+  private keyEscapes = new Uint8Array(16);
+  private values = new Float64Array(16);
+  private numeric = new Uint8Array(16);
+  /** Per tag: key start, key end, value start, value end. */
+  private tagBounds = new Int32Array(64);
+  /** Per tag: bit 0 the key has escapes, bit 1 the value has. */
+  private tagEscapes = new Uint8Array(16);
+
+  bind(bytes: Buffer, text: string | null): void {
+    this.bytes = bytes;
+    this.text = text;
+    this.fieldCount = 0;
+    this.tagCount = 0;
+  }
+
+  /** Drops the references to the payload once it has been decoded. */
+  release(): void {
+    this.bytes = EMPTY;
+    this.text = null;
+    this.measurement = '';
+  }
+
+  /** The payload text of [start, end), without unescaping. */
+  slice(start: number, end: number): string {
+    return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
+  }
+
+  startLine(measurement: string): void {
+    this.measurement = measurement;
+    this.fieldCount = 0;
+    this.tagCount = 0;
+  }
+
+  /** Whether a tag with the key b[start, end) (raw, still escaped) is already on this line. */
+  hasTagKey(start: number, end: number): boolean {
+    const length = end - start;
+    const b = this.bytes;
+    for (let t = 0; t < this.tagCount; t++) {
+      const a = this.tagBounds[t * 4]!;
+      if (this.tagBounds[t * 4 + 1]! - a !== length) continue;
+      let i = 0;
+      while (i < length && b[a + i] === b[start + i]) i++;
+      if (i === length) return true;
+    }
+    return false;
+  }
+
+  addTag(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, escapes: number): void {
+    const i = this.tagCount++;
+    if (i >= this.tagEscapes.length) this.growTags();
+    const o = i * 4;
+    this.tagBounds[o] = keyStart;
+    this.tagBounds[o + 1] = keyEnd;
+    this.tagBounds[o + 2] = valueStart;
+    this.tagBounds[o + 3] = valueEnd;
+    this.tagEscapes[i] = escapes;
+  }
+
+  addField(keyStart: number, keyEnd: number, keyEscaped: boolean, value: number, numeric: boolean): void {
+    const i = this.fieldCount++;
+    if (i >= this.values.length) this.growFields();
+    this.keyBounds[i * 2] = keyStart;
+    this.keyBounds[i * 2 + 1] = keyEnd;
+    this.keyEscapes[i] = keyEscaped ? 1 : 0;
+    this.values[i] = value;
+    this.numeric[i] = numeric ? 1 : 0;
+  }
+
+  fieldKey(i: number): string {
+    return this.decoded(this.keyBounds[i * 2]!, this.keyBounds[i * 2 + 1]!, this.keyEscapes[i] === 1);
+  }
+
+  fieldKeyIs(i: number, key: string): boolean {
+    const start = this.keyBounds[i * 2]!;
+    if (this.text === null || this.keyEscapes[i] === 1) return this.fieldKey(i) === key;
+    const length = key.length;
+    if (this.keyBounds[i * 2 + 1]! - start !== length) return false;
+    const b = this.bytes;
+    // Backwards: field keys of a measurement share prefixes (usage_idle, usage_user), rarely suffixes.
+    for (let j = length - 1; j >= 0; j--) if (b[start + j] !== key.charCodeAt(j)) return false;
+    return true;
+  }
+
+  fieldKeyHash(i: number): number {
+    const start = this.keyBounds[i * 2]!;
+    const end = this.keyBounds[i * 2 + 1]!;
+    const b = this.bytes;
+    return keyHash(end - start, b[start]!, end - start > 1 ? b[start + 1]! : 0, b[(start + end) >> 1]!, b[end - 1]!);
+  }
+
+  fieldValue(i: number): number {
+    return this.values[i]!;
+  }
+
+  fieldIsNumeric(i: number): boolean {
+    return this.numeric[i] === 1;
+  }
+
+  tagKey(i: number): string {
+    return this.decoded(this.tagBounds[i * 4]!, this.tagBounds[i * 4 + 1]!, (this.tagEscapes[i]! & 1) !== 0);
+  }
+
+  tagValue(i: number): string {
+    return this.decoded(this.tagBounds[i * 4 + 2]!, this.tagBounds[i * 4 + 3]!, (this.tagEscapes[i]! & 2) !== 0);
+  }
+
+  private decoded(start: number, end: number, escaped: boolean): string {
+    const raw = this.slice(start, end);
+    return escaped ? unescapeName(raw, true) : raw;
+  }
+
+  private growTags(): void {
+    this.tagBounds = grown(this.tagBounds);
+    this.tagEscapes = grown(this.tagEscapes);
+  }
+
+  private growFields(): void {
+    this.keyBounds = grown(this.keyBounds);
+    this.keyEscapes = grown(this.keyEscapes);
+    this.values = grown(this.values);
+    this.numeric = grown(this.numeric);
+  }
+}
+
+function grown<T extends Int32Array | Uint8Array | Float64Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * Removes line-protocol escapes: `\,` and `\ ` everywhere, `\=` in keys and tag values only (key = true).
+ * Any other backslash is literal, as in InfluxDB's decoder (so `\\,` is a backslash followed by a comma).
+ */
+export function unescapeName(raw: string, key: boolean): string {
+  let out = '';
+  let from = 0;
+  for (let i = raw.indexOf('\\'); i >= 0 && i < raw.length - 1; i = raw.indexOf('\\', i + 1)) {
+    const next = raw[i + 1];
+    if (next === ' ' || next === ',' || (key && next === '=')) {
+      out += raw.slice(from, i);
+      from = i + 1;
+      i++;
+    }
+  }
+  return out + raw.slice(from);
+}
