@@ -68,8 +68,12 @@ kafka_install() {
 }
 kafka_up() {
   kafka_install
-  if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka already up on $KAFKA_PORT"; return; fi
-  port_open "$KAFKA_PORT" && { log "port $KAFKA_PORT is taken by something else"; exit 1; }
+  if port_open "$KAFKA_PORT"; then
+    # Ours, or one started by another checkout: fine if it answers as a Kafka broker.
+    (cd "$ROOT" && node "$HERE/kafka/wait-ready.mjs" "127.0.0.1:$KAFKA_PORT" 10) \
+      || { log "port $KAFKA_PORT is taken by something that is not a Kafka broker"; exit 1; }
+    log "kafka already up on $KAFKA_PORT"; return
+  fi
   local data="$RUN/kafka-data" conf="$RUN/kafka.properties"
   mkdir -p "$data"
   sed -e "s#@DATA@#$data#g" -e "s#@PORT@#$KAFKA_PORT#g" -e "s#@CPORT@#$KAFKA_CONTROLLER_PORT#g" \
@@ -107,8 +111,11 @@ nacos_start_once() {
     RNACOS_ENABLE_OPEN_API_AUTH=false RUST_LOG=warn nohup "$RNACOS_BIN" >"$RUN/nacos.log" 2>&1 &
     echo $! >"$RUN/nacos.pid")
   wait_port nacos "$NACOS_PORT" 60 || return 1
-  # Ready means a write can be read back: r-nacos 0.8.8 sometimes answers HTTP and acknowledges publishes on a
-  # first start while its raft apply thread has died, storing nothing.
+  nacos_probe
+}
+# Ready means a write can be read back: r-nacos 0.8.8 sometimes answers HTTP and acknowledges publishes on a
+# first start while its raft apply thread has died, storing nothing.
+nacos_probe() {
   local api="http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs" probe="ready-$RANDOM$RANDOM"
   for _ in $(seq 1 50); do
     curl -s -o /dev/null -X POST "$api" --data-urlencode "dataId=__ready__" --data-urlencode "group=DEFAULT_GROUP" \
@@ -120,8 +127,10 @@ nacos_start_once() {
 }
 nacos_up() {
   nacos_install
-  if pid_alive nacos && port_open "$NACOS_PORT"; then log "nacos already up on $NACOS_PORT"; return; fi
-  port_open "$NACOS_PORT" && { log "port $NACOS_PORT is taken by something else"; exit 1; }
+  if port_open "$NACOS_PORT"; then
+    nacos_probe || { log "port $NACOS_PORT is taken by something that does not store Nacos configs"; exit 1; }
+    log "nacos already up on $NACOS_PORT"; return
+  fi
   local attempt
   for attempt in 1 2 3 4 5; do
     nacos_start_once && { log "nacos up on 127.0.0.1:$NACOS_PORT"; return; }
