@@ -78,7 +78,7 @@ export class EngineAuthConfig {
 }
 
 export class EngineConfig {
-  @IsIn(['shuzhihui']) kind: 'shuzhihui' = 'shuzhihui';
+  @IsIn(['shuzhihui']) kind = 'shuzhihui' as const;
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) baseUrl = 'http://127.0.0.1:18080';
   @ValidateNested() @Type(() => EngineAuthConfig) auth = new EngineAuthConfig();
   @IsInt() @Min(100) timeoutMs = 15_000;
