@@ -36,7 +36,8 @@ export const updateLatency = (prev: LatencyStats | undefined, sampleMs: number, 
       };
 
 export const isSlowingDown = (s: LatencyStats, p: LatencyPolicy): boolean =>
-  s.samples >= p.minSamples && (s.short > s.long * p.riseFactor || (p.ceilingMs > 0 && s.short > p.ceilingMs));
+  s.samples >= p.minSamples &&
+  ((s.short > s.long * p.riseFactor && s.short - s.long >= p.minRiseMs) || (p.ceilingMs > 0 && s.short > p.ceilingMs));
 
 /** Increases count at most this much elapsed time at once, so one success after a quiet hour is one step. */
 const MAX_INCREASE_STEP_MS = 1000;

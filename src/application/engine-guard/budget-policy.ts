@@ -6,8 +6,13 @@ export interface LatencyPolicy {
   readonly shortAlpha: number;
   /** EWMA weight of the baseline average (follows over tens of calls). */
   readonly longAlpha: number;
-  /** The engine is slowing down when recent > baseline × riseFactor ... */
+  /** The engine is slowing down when recent > baseline × riseFactor and recent − baseline ≥ minRiseMs ... */
   readonly riseFactor: number;
+  /**
+   * ... (the absolute part: at a baseline of a few ms, one scheduling hiccup or GC pause in the caller doubles
+   * the recent average without the engine being any slower, and would cut the fleet's rate every few seconds) ...
+   */
+  readonly minRiseMs: number;
   /** ... or when recent > ceilingMs (0 turns the absolute ceiling off). */
   readonly ceilingMs: number;
   /** Samples a class needs before its latency may cut the rate (no baseline before that). */
@@ -66,7 +71,7 @@ export const defaultBudgetPolicy: BudgetPolicy = {
   maxRetryAfterMs: 60_000,
   decreaseCooldownMs: 1000,
   increasePerSecond: 10,
-  latency: { shortAlpha: 0.3, longAlpha: 0.02, riseFactor: 2, ceilingMs: 0, minSamples: 20 },
+  latency: { shortAlpha: 0.3, longAlpha: 0.02, riseFactor: 2, minRiseMs: 100, ceilingMs: 0, minSamples: 20 },
 };
 
 export type BudgetPolicyOverrides = Partial<Omit<BudgetPolicy, 'latency' | 'reserveShare'>> & {
@@ -93,7 +98,7 @@ export const budgetPolicy = (overrides: BudgetPolicyOverrides = {}): BudgetPolic
   if (!(p.reserveShare.interactive >= 0 && p.reserveShare.poll >= 0 && reserved < 1)) fail('reserve shares must be ≥ 0 and sum below 1');
   for (const f of [p.decreaseFactor, p.latencyDecreaseFactor]) if (!(f > 0 && f < 1)) fail('decrease factors must be in (0, 1)');
   if (!(Number.isInteger(p.bulkBurst) && p.bulkBurst >= 1)) fail('bulkBurst must be an integer ≥ 1');
-  if (!(p.increasePerSecond >= 0 && p.decreaseCooldownMs >= 0 && p.demandTtlMs >= 0 && p.maxRetryAfterMs >= 0)) {
+  if (!(p.increasePerSecond >= 0 && p.decreaseCooldownMs >= 0 && p.demandTtlMs >= 0 && p.maxRetryAfterMs >= 0 && p.latency.minRiseMs >= 0)) {
     fail('negative period or step');
   }
   return p;

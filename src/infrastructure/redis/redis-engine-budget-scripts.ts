@@ -67,7 +67,7 @@ return {1, 0}
 /**
  * KEYS: state (hash). ARGV: cls, result, latencyMs|'', retryAfterMs|'', cap, minRate, decreaseFactor,
  * latencyDecreaseFactor, decreaseCooldownMs, increasePerSecond, shortAlpha, longAlpha, riseFactor, ceilingMs,
- * minSamples, stateTtlMs. Returns the new rate as a string.
+ * minSamples, stateTtlMs, minRiseMs. Returns the new rate as a string.
  */
 export const REPORT_LUA = `
 local t = redis.call('TIME')
@@ -97,7 +97,8 @@ elseif result == 'ok' and latency then
   end
   redis.call('HSET', KEYS[1], 'ls:' .. cls, s, 'll:' .. cls, l, 'ln:' .. cls, n)
   local ceilingMs = tonumber(ARGV[14])
-  if n >= tonumber(ARGV[15]) and (s > l * tonumber(ARGV[13]) or (ceilingMs > 0 and s > ceilingMs)) then
+  local rose = s > l * tonumber(ARGV[13]) and s - l >= tonumber(ARGV[17])
+  if n >= tonumber(ARGV[15]) and (rose or (ceilingMs > 0 and s > ceilingMs)) then
     factor = tonumber(ARGV[8])
   end
 end

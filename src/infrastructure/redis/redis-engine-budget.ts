@@ -47,7 +47,7 @@ export const createRedisBudgetStore = (redis: Redis | Cluster, options: RedisEng
         keys.state, o.cls, o.result, o.latencyMs ?? '', o.retryAfterMs === undefined ? '' : Math.min(o.retryAfterMs, p.maxRetryAfterMs),
         p.capPerSecond, p.minRate,
         p.decreaseFactor, p.latencyDecreaseFactor, p.decreaseCooldownMs, p.increasePerSecond,
-        l.shortAlpha, l.longAlpha, l.riseFactor, l.ceilingMs, l.minSamples, STATE_TTL_MS,
+        l.shortAlpha, l.longAlpha, l.riseFactor, l.ceilingMs, l.minSamples, STATE_TTL_MS, l.minRiseMs,
       );
     },
     async snapshot() {

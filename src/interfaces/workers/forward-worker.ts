@@ -38,8 +38,8 @@ export interface ForwardWorkerOptions {
 /**
  * BullMQ processor for the `forward` queue: one job = one batch = one engine push (the adapter splits further
  * if the engine's limits demand). Non-retryable engine errors fail the job at once (UnrecoverableError); the
- * others are retried with jittered exponential backoff that honours Retry-After. While the breaker is open the
- * worker takes no jobs: it rate-limits the whole queue and puts the job back without spending an attempt.
+ * others are retried with jittered exponential backoff. While the breaker is open, or after a 429, the worker
+ * takes no jobs: it rate-limits the whole queue and puts the job back without spending an attempt.
  */
 export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker<ForwardJobData>; close(): Promise<void> } {
   // queue.rateLimit pauses the queue for every worker of the fleet (worker.rateLimit is deprecated in BullMQ 6).
@@ -57,9 +57,11 @@ export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker
         opts.onForwarded?.(job.data.points.length);
         return { accepted };
       } catch (err) {
-        // The circuit opened (or another replica holds the half-open probe) while this job waited: put it back
-        // without spending an attempt, and hold the whole queue for the open period.
-        if (err instanceof CircuitOpenError) {
+        // The circuit opened (or another replica holds the half-open probe) while this job waited, or the engine
+        // said "too many requests": nothing is wrong with this batch. Put it back without spending an attempt, and
+        // hold the whole queue (every replica) for the open period or the Retry-After. Spending attempts on 429s
+        // would turn a rate-limit storm into dead letters.
+        if (err instanceof CircuitOpenError || (isEngineError(err) && err.kind === 'rate_limited')) {
           await queue.rateLimit(Math.max(100, err.details.retryAfterMs ?? 1_000));
           throw Worker.RateLimitError();
         }

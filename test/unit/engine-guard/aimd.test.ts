@@ -67,6 +67,12 @@ describe('latency', () => {
     for (let i = 30; i < 40; i++) s = applyOutcome(s, ok(200), T0 + i * 10, p);
     expect(s.rate).toBe(80);
   });
+  it('ignores a doubling at millisecond latencies: a hiccup in the caller, not a slower engine', () => {
+    let s = initialAimdState(p);
+    for (let i = 0; i < 30; i++) s = applyOutcome(s, ok(2), T0 + i * 10, p);
+    for (let i = 30; i < 40; i++) s = applyOutcome(s, ok(i % 3 === 0 ? 40 : 2), T0 + i * 10, p);
+    expect(s.rate).toBe(100);
+  });
   it('keeps separate baselines per class, so slow pushes do not look like slow trends', () => {
     let s = initialAimdState(p);
     for (let i = 0; i < 30; i++) s = applyOutcome(s, ok(500), T0 + i * 10, p);

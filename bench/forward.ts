@@ -1,0 +1,114 @@
+/**
+ * Forwarding benchmark: three bridge processes (role forward) drain a backlog of 1,000,000 metrics (200 jobs ×
+ * 5,000 points, enqueued up front) into the engine simulator under the fleet-wide cap of 100 calls/s.
+ * Run: `npx tsx bench/forward.ts [--jobs 200] [--points 5000] [--processes 3] [--cap 100]`.
+ * Starts what it needs (Redis via deploy/local/services.sh, the simulator in this process, the bridges as child
+ * processes). The clock runs from the moment the paused, fully enqueued queue is resumed with every bridge up,
+ * until the simulator holds every point. The last line printed is one JSON object.
+ */
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { startEngineSimulator } from '../test/simulator/index.js';
+import { services, uniqueSuffix } from '../test/support/services.js';
+import {
+  bridgeEnv,
+  dropKeys,
+  enqueueBacklog,
+  newForwardQueue,
+  requestsPerSecond,
+  root,
+  sleep,
+  spawnBridge,
+  type BridgeProcess,
+} from '../test/integration/forwarding/forwarding-harness.js';
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '200' },
+    points: { type: 'string', default: '5000' },
+    processes: { type: 'string', default: '3' },
+    cap: { type: 'string', default: '100' },
+    'timeout-s': { type: 'string', default: '600' },
+  },
+});
+const JOBS = Number(args.jobs);
+const POINTS = Number(args.points);
+const PROCESSES = Number(args.processes);
+const CAP = Number(args.cap);
+const TIMEOUT_MS = Number(args['timeout-s']) * 1000;
+const EXPECTED = JOBS * POINTS;
+
+const log = (msg: string): void => console.log(`[bench:forward] ${msg}`);
+
+execFileSync('bash', [`${root}deploy/local/services.sh`, 'up', 'redis'], { stdio: 'inherit' });
+
+const sim = await startEngineSimulator({ tokenTtlSeconds: 1800, evaluateEveryMs: 5_000 });
+const prefix = `bench-${uniqueSuffix()}`;
+const queue = newForwardQueue(prefix);
+const fleet: BridgeProcess[] = [];
+let exitCode = 0;
+
+const cleanup = async (): Promise<void> => {
+  await Promise.all(fleet.map((p) => p.stop().catch(() => null)));
+  await queue.close().catch(() => undefined);
+  await sim.close().catch(() => undefined);
+  await dropKeys(prefix).catch(() => undefined);
+};
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+try {
+  // Paused while filling, so no bridge starts before the whole backlog is there and the clock is fair.
+  await queue.queue.pause();
+  let t = performance.now();
+  await enqueueBacklog(queue, JOBS, POINTS, Date.UTC(2026, 4, 1), 10);
+  log(`enqueued ${JOBS} jobs × ${POINTS} points in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const env = bridgeEnv({
+    ROLES: '[forward]',
+    LOGLEVEL: 'info',
+    REDIS__URL: services.redisUrl,
+    REDIS__KEYPREFIX: prefix,
+    ENGINE__BASEURL: sim.url,
+    ENGINE__AUTH__PASSWORD: 'admin123',
+    ENGINE__RATELIMITPERSECOND: CAP,
+    BATCH__MAXPOINTS: POINTS,
+  });
+  fleet.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => spawnBridge(['serve'], env, { readyTimeoutMs: 60_000 })))));
+  log(`${PROCESSES} bridge processes up`);
+
+  t = performance.now();
+  await queue.queue.resume();
+  const startSecond = Math.floor(Date.now() / 1000);
+  let lastLog = t;
+  while (sim.report().distinctPoints < EXPECTED && performance.now() - t < TIMEOUT_MS) {
+    await sleep(50);
+    if (performance.now() - lastLog > 1_000) {
+      lastLog = performance.now();
+      const r = sim.report();
+      log(`${((lastLog - t) / 1000).toFixed(1)} s: ${r.distinctPoints} distinct, ${r.batchesAccepted} batches`);
+    }
+  }
+  const drainS = (performance.now() - t) / 1000;
+  const report = sim.report();
+  const perSecond = [...requestsPerSecond(report)].filter(([s]) => s >= startSecond).sort(([a], [b]) => a - b);
+  log(`calls per second: ${perSecond.map(([, n]) => n).join(' ')}`);
+  log(`rejected: ${JSON.stringify(report.rejected)}, logins ${report.logins}, batches ${report.batchesAccepted}`);
+  const lost = EXPECTED - report.distinctPoints;
+  if (lost > 0) exitCode = 1;
+  console.log(
+    JSON.stringify({
+      bench: 'forward',
+      max_calls_per_s: report.maxRequestsPerSecond,
+      cap: CAP,
+      lost,
+      dup_ratio: report.distinctPoints === 0 ? 0 : Number(((report.pointsReceived - report.distinctPoints) / report.distinctPoints).toFixed(6)),
+      drain_s: Number(drainS.toFixed(2)),
+    }),
+  );
+} catch (err) {
+  console.error(err);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,85 @@
+import type { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BullmqForwardQueue, ForwardJobData } from '../../../src/infrastructure/bullmq/forward-queue.js';
+import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
+import { waitFor } from '../../support/bridge-harness.js';
+import { services, uniqueSuffix } from '../../support/services.js';
+import {
+  bridgeEnv,
+  dropKeys,
+  enqueueBacklog,
+  newForwardQueue,
+  rawForwardQueue,
+  requestsPerSecond,
+  spawnBridge,
+  type BridgeProcess,
+} from './forwarding-harness.js';
+
+// Three OS processes run the bridge with the forward role only, on one Redis prefix, against a backlog of many
+// small batches: the fleet-wide budget must hold the engine to 100 calls in every wall-clock second (counted by
+// the engine itself), and the fleet must actually use that rate.
+const CAP = 100;
+const JOBS = 1_500;
+const POINTS_PER_JOB = 10;
+const START_MS = Date.UTC(2026, 1, 1);
+
+describe('three forward processes draining one backlog', () => {
+  let sim: RunningSimulator;
+  let queue: BullmqForwardQueue;
+  let raw: Queue<ForwardJobData>;
+  const prefix = `t-${uniqueSuffix()}`;
+  const fleet: BridgeProcess[] = [];
+  let workersSeen = 0;
+  let exitCodes: (number | null)[] = [];
+
+  beforeAll(async () => {
+    sim = await startEngineSimulator({ tokenTtlSeconds: 600 });
+    queue = newForwardQueue(prefix);
+    raw = rawForwardQueue(prefix);
+    await enqueueBacklog(queue, JOBS, POINTS_PER_JOB, START_MS);
+    const env = bridgeEnv({
+      ROLES: '[forward]',
+      LOGLEVEL: 'info',
+      REDIS__URL: services.redisUrl,
+      REDIS__KEYPREFIX: prefix,
+      ENGINE__BASEURL: sim.url,
+      ENGINE__AUTH__PASSWORD: 'admin123',
+      ENGINE__RATELIMITPERSECOND: CAP,
+    });
+    fleet.push(...(await Promise.all([0, 1, 2].map(() => spawnBridge(['serve'], env)))));
+    workersSeen = (await raw.getWorkers()).length;
+    await waitFor('the backlog drained', async () => sim.report().distinctPoints >= JOBS * POINTS_PER_JOB, 90_000, 500);
+    exitCodes = await Promise.all(fleet.map((p) => p.stop()));
+  }, 150_000);
+  afterAll(async () => {
+    await Promise.all(fleet.map((p) => p.stop()));
+    await queue?.close();
+    await raw?.close();
+    await sim?.close();
+    await dropKeys(prefix);
+  });
+
+  it('delivers every batch exactly once, through three workers that shut down cleanly', async () => {
+    const report = sim.report();
+    expect(workersSeen).toBe(3);
+    expect(report.distinctPoints).toBe(JOBS * POINTS_PER_JOB);
+    expect(report.pointsReceived).toBe(JOBS * POINTS_PER_JOB);
+    expect(report.batchesAccepted).toBe(JOBS);
+    expect(exitCodes).toEqual([0, 0, 0]);
+    expect(await queue.backlog()).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+  });
+
+  it('never lets the engine see more than the cap in any second', () => {
+    const report = sim.report();
+    expect(report.maxRequestsPerSecond).toBeLessThanOrEqual(CAP);
+    expect(Math.max(...requestsPerSecond(report).values())).toBeLessThanOrEqual(CAP);
+  });
+
+  it('uses the cap: at least 80 calls in every full second of the drain', () => {
+    const seconds = [...requestsPerSecond(sim.report())].sort(([a], [b]) => a - b);
+    // The first and last seconds are partial (start-up, the tail of the backlog): only full seconds count.
+    const middle = seconds.slice(1, -1).map(([, n]) => n);
+    expect(middle.length).toBeGreaterThanOrEqual(10);
+    expect(Math.min(...middle)).toBeGreaterThanOrEqual(80);
+  });
+});
