@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { decode } from './decode-helper.js';
+
+/*
+ * The decoder takes shortcuts for the common case (plain keys scanned by a small inlined loop, nanosecond
+ * timestamps parsed in one pass); these lines sit on the edges of those shortcuts, where a wrong shortcut
+ * would decode differently from the general grammar.
+ */
+describe('nanosecond timestamps at the edges of the one-pass parse', () => {
+  it.each<[string, number]>([
+    ['1000000', 1], ['999999', 0], ['1234567', 1], ['8999999999999999999', 8_999_999_999_999], ['9000000000000000000', 9_000_000_000_000],
+    ['999999999999999999', 999_999_999_999], ['0001700000000000', 1_700_000], ['-1700000000000000001', -1_700_000_000_001],
+    ['-1700000000000000000', -1_700_000_000_000], ['1700000000999999999', 1_700_000_000_999],
+  ])('reads %s as %d ms', (text, ms) => {
+    expect(decode(`m f=1 ${text}`).points[0]?.ts).toBe(ms);
+  });
+
+  it.each(['17000000x0000000000', '17000000000000x0000', '170000000000000000.', '10000000000000000000', '9223372036854775808'])(
+    'rejects %j as bad_timestamp',
+    (text) => {
+      expect(decode(`m f=1 ${text}`).bad).toEqual([['bad_timestamp', `m f=1 ${text}`]]);
+    },
+  );
+});
+
+describe('keys whose escapes come after a plain prefix', () => {
+  it('unescapes tag keys, tag values and field keys', () => {
+    expect(decode('m,ab\\ c=v\\,w,d=x\\=y fk\\=x=1,g\\ h=2i').points).toEqual([
+      { m: 'm', tags: { 'ab c': 'v,w', d: 'x=y' }, fields: { 'fk=x': 1, 'g h': 2 }, ts: 1_000_000 },
+    ]);
+  });
+
+  it('keeps a backslash before an ordinary byte, after a plain prefix, literal', () => {
+    expect(decode('m,ab\\c=v\\w fk\\x=1').points[0]).toMatchObject({ tags: { 'ab\\c': 'v\\w' }, fields: { 'fk\\x': 1 } });
+  });
+
+  it.each<[string, string]>([
+    ['m,ab\\\tc=v f=1', 'bad_escape'],
+    ['m,a=vv\\\tw f=1', 'bad_escape'],
+    ['m,a=v fk\\\t=1', 'bad_escape'],
+    ['m,ab\\ c f=1', 'bad_tag'],
+    ['m,a=v fk\\,', 'bad_field_key'],
+  ])('reports %j as %s', (line, reason) => {
+    expect(decode(line).bad).toEqual([[reason, line]]);
+  });
+});
