@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
 import { tallyToCatalogDelta } from './application/catalog/tally-to-catalog.js';
+import { budgetPolicy } from './application/engine-guard/budget-policy.js';
 import { guardEngine, budgetRequestHooks } from './application/engine-guard/guard-engine.js';
 import { Backpressure } from './application/forwarding/backpressure.js';
 import { IngestPipeline } from './application/forwarding/ingest-pipeline.js';
@@ -13,6 +14,7 @@ import { IngestStage } from './application/ingest/ingest-stage.js';
 import { MetricTally } from './application/ingest/metric-tally.js';
 import type { AllowlistDocument, AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
+import type { MetricQueue } from './application/ports/metric-queue.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
@@ -53,9 +55,14 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const stops: Array<() => Promise<void> | void> = [];
   const readiness = [{ name: 'redis', check: async () => void (await redis.ping()) }];
 
-  const budget = createRedisEngineBudget(redis, { keyPrefix: prefix });
+  // Budget and breaker keys get their own ':' (BullMQ adds one itself); the cap is the fleet's, from config.
+  const guardPrefix = `${prefix}:`;
+  const budget = createRedisEngineBudget(redis, {
+    keyPrefix: guardPrefix,
+    policy: budgetPolicy({ capPerSecond: config.engine.rateLimitPerSecond }),
+  });
   const breaker = createRedisSharedBreaker(redis, {
-    keyPrefix: prefix,
+    keyPrefix: guardPrefix,
     resetTimeoutMs: config.breaker.resetTimeoutMs,
     errorThresholdPercentage: config.breaker.errorThresholdPercentage,
     volumeThreshold: config.breaker.volumeThreshold,
@@ -110,7 +117,16 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   }
 
   if (config.roles.includes('ingest')) {
-    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' });
+    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' }).catch(
+      async (err: unknown) => {
+        // No allowlist (Nacos down and no snapshot, an invalid first version): release what was opened, then fail.
+        for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
+        breaker.stop();
+        await rawEngine.close().catch(() => undefined);
+        redis.disconnect();
+        throw err;
+      },
+    );
     allowlist = built.holder;
     kafka = built.source;
     stops.unshift(built.stop);
@@ -188,7 +204,7 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   });
   const nacos =
     config.allowlist.source === 'nacos'
-      ? new NacosAllowlistSource({ ...config.allowlist.nacos, requestTimeoutMs: 5_000, log: log.child({ module: 'nacos' }) })
+      ? new NacosAllowlistSource({ ...config.allowlist.nacos, log: log.child({ module: 'nacos' }) })
       : undefined;
   const source: AllowlistSource = nacos ?? new FileAllowlistSource(config.allowlist.file, { onError: (err) => ilog.warn({ err }, 'allowlist file') });
   const offer = (doc: AllowlistDocument): void => {
@@ -208,14 +224,29 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   const ctx = { format: config.kafka.format, precision: config.kafka.precision };
   const quarantine = new RedisQuarantine(deps.redis, { keyPrefix: config.redis.keyPrefix });
   const bootId = randomUUID().slice(0, 8);
-  const backpressure = new Backpressure(config.forward.highWater, config.forward.lowWater);
-  // The pipeline commits through the consumer that feeds it: built right below, used only once it runs.
-  const feed: { consumer?: KafkaMetricSource['consumer'] } = {};
+  // The pipeline commits through the consumer that feeds it, and backpressure pauses it: built right below,
+  // used only once it runs.
+  const feed: { kafka?: KafkaMetricSource } = {};
+  const backpressure = new Backpressure(config.forward.highWater, config.forward.lowWater, (decision, backlog) => {
+    if (decision === 'pause') feed.kafka?.pause();
+    else feed.kafka?.resume();
+    metrics.ingestPaused.set(decision === 'pause' ? 1 : 0);
+    ilog.info({ decision, backlog, breakerOpen: deps.isBreakerOpen() }, 'ingest backpressure');
+  });
+  // Every enqueue is counted as it is handed over, so the consumer's gate sees it before the next message.
+  const countedQueue: MetricQueue = {
+    enqueue: (batches) => {
+      backpressure.noteEnqueued(batches.length);
+      return queue.enqueue(batches);
+    },
+    backlog: () => queue.backlog(),
+    close: () => queue.close(),
+  };
   const pipeline = new IngestPipeline({
     decode: (payload, sink) => stage.decodeAndFilter(payload, { ...ctx, nowMs: Date.now() }, holder.current, sink),
-    queue,
+    queue: countedQueue,
     commit: async (next) => {
-      await feed.consumer?.commitOffsets(next.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
+      await feed.kafka?.consumer.commitOffsets(next.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
     },
     onBadLines: (lines) => {
       quarantine
@@ -233,7 +264,7 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
     log: log.child({ module: 'kafka' }),
     shouldPause: () => backpressure.isPaused,
   });
-  feed.consumer = kafka.consumer;
+  feed.kafka = kafka;
 
   const flushTally = async (): Promise<void> => {
     const snap = tally.drain();
@@ -249,16 +280,13 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   const timers = [
     setInterval(() => void flushTally().catch((err: unknown) => ilog.warn({ err }, 'catalog flush failed')), TALLY_FLUSH_MS),
     setInterval(() => {
+      const mark = backpressure.mark();
       queue
         .backlog()
         .then((b) => {
           const waiting = b.waiting + b.delayed;
           metrics.backlog.set(waiting);
-          const decision = backpressure.update(waiting, deps.isBreakerOpen());
-          if (decision === 'pause') kafka.pause();
-          if (decision === 'resume') kafka.resume();
-          if (decision) ilog.info({ decision, backlog: waiting, breakerOpen: deps.isBreakerOpen() }, 'ingest backpressure');
-          metrics.ingestPaused.set(kafka.isPaused ? 1 : 0);
+          backpressure.update(waiting, deps.isBreakerOpen(), mark);
         })
         .catch((err: unknown) => ilog.warn({ err }, 'backlog check failed'));
     }, BACKPRESSURE_CHECK_MS),
@@ -269,18 +297,18 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .catch((err: unknown) => ilog.debug({ err }, 'lag check failed'));
     }, LAG_CHECK_MS),
   ];
-  await kafka.start();
-
-  return {
-    holder,
-    source: kafka,
-    async stop() {
-      timers.forEach(clearInterval);
-      await kafka.stop();
-      await source.stop();
-      await flushTally().catch(() => undefined);
-    },
+  const stop = async (): Promise<void> => {
+    timers.forEach(clearInterval);
+    await kafka.stop();
+    await source.stop();
+    await flushTally().catch(() => undefined);
   };
+  await kafka.start().catch(async (err: unknown) => {
+    await stop().catch(() => undefined);
+    throw err;
+  });
+
+  return { holder, source: kafka, stop };
 }
 
 /** The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `validate-allowlist <file>`. */

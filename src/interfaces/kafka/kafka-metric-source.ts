@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { IngestPipeline } from '../../application/forwarding/ingest-pipeline.js';
 
@@ -10,9 +10,14 @@ export interface KafkaMetricSourceOptions {
   readonly fromBeginning: boolean;
   readonly maxBytesPerPartition: number;
   readonly partitionsConsumedConcurrently: number;
+  /** Broker-side wait of an empty fetch; also what a stop may wait for (default 1000). */
+  readonly maxWaitTimeMs?: number;
   readonly pipeline: IngestPipeline;
   readonly log: Logger;
-  /** Consulted between payloads: true stops taking messages (backpressure); they are fetched again on resume. */
+  /**
+   * Asked before every message (backpressure): true pauses fetching and stops taking messages; the untaken ones
+   * are fetched again on resume. Cheap: it runs once per message.
+   */
   readonly shouldPause?: () => boolean;
 }
 
@@ -26,6 +31,7 @@ export class KafkaMetricSource {
   readonly kafka: Kafka;
   readonly consumer: Consumer;
   private paused = false;
+  private admin: Promise<Admin> | undefined;
 
   constructor(private readonly opts: KafkaMetricSourceOptions) {
     this.kafka = new Kafka({
@@ -38,6 +44,7 @@ export class KafkaMetricSource {
       groupId: opts.groupId,
       maxBytesPerPartition: opts.maxBytesPerPartition,
       maxBytes: opts.maxBytesPerPartition * 4,
+      maxWaitTimeInMs: opts.maxWaitTimeMs ?? 1_000,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
@@ -62,7 +69,12 @@ export class KafkaMetricSource {
     const { topic, partition } = batch;
     let lastBeat = Date.now();
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.opts.shouldPause?.()) break;
+      if (!isRunning() || isStale()) break;
+      // Paused mid-batch (the gate, or a timer's decision): stop here, or kafkajs would refetch the rest at once.
+      if (this.paused || this.opts.shouldPause?.()) {
+        this.pause();
+        break;
+      }
       if (message.value) await this.opts.pipeline.process({ topic, partition, offset: message.offset }, message.value);
       else await this.opts.pipeline.process({ topic, partition, offset: message.offset }, EMPTY);
       resolveOffset(message.offset);
@@ -93,19 +105,23 @@ export class KafkaMetricSource {
 
   /** Committed-offset lag per partition (end offset − committed offset), read through the admin API. */
   async lag(): Promise<Array<{ partition: number; lag: number }>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const ends = await admin.fetchTopicOffsets(this.opts.topic);
-      const [committed] = await admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.topic] });
-      return ends.map((e) => {
-        const c = committed?.partitions.find((p) => p.partition === e.partition);
-        const start = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(e.low);
-        return { partition: e.partition, lag: Math.max(0, Number(e.high) - start) };
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    // One admin connection for the life of the source (a connect per check costs a metadata round trip).
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.admin.catch((err: unknown) => {
+      this.admin = undefined;
+      throw err;
+    });
+    const ends = await admin.fetchTopicOffsets(this.opts.topic);
+    const [committed] = await admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.topic] });
+    return ends.map((e) => {
+      const c = committed?.partitions.find((p) => p.partition === e.partition);
+      const start = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(e.low);
+      return { partition: e.partition, lag: Math.max(0, Number(e.high) - start) };
+    });
   }
 
   /** Stops fetching, hands over what is held (enqueue + commit), then leaves the group. */
@@ -113,6 +129,9 @@ export class KafkaMetricSource {
     await this.consumer.stop();
     await this.opts.pipeline.flush();
     await this.consumer.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 }
 

@@ -22,6 +22,41 @@ describe('Backpressure', () => {
   });
 });
 
+describe('Backpressure between two backlog reads', () => {
+  it("closes the gate as soon as this process's own enqueues reach the high-water mark", () => {
+    const changes: string[] = [];
+    const bp = new Backpressure(20, 10, (d, estimate) => changes.push(`${d}@${estimate}`));
+    expect(bp.update(15, false)).toBeUndefined();
+    bp.noteEnqueued(4);
+    expect(bp.isPaused).toBe(false);
+    bp.noteEnqueued(1);
+    expect(bp.estimate).toBe(20);
+    expect(bp.isPaused).toBe(true);
+    expect(changes).toEqual(['pause@20']);
+  });
+
+  it('keeps enqueues made during a read in the estimate (mark taken before the read)', () => {
+    const bp = new Backpressure(20, 10);
+    bp.noteEnqueued(5);
+    const mark = bp.mark();
+    bp.noteEnqueued(3); // while the read is in flight: maybe not in it
+    bp.update(5, false, mark);
+    expect(bp.estimate).toBe(8);
+  });
+
+  it('resumes only on a read at or under the low-water mark', () => {
+    const changes: string[] = [];
+    const bp = new Backpressure(20, 10, (d) => changes.push(d));
+    bp.noteEnqueued(25);
+    expect(bp.isPaused).toBe(true);
+    expect(bp.update(11, false)).toBeUndefined();
+    expect(bp.isPaused).toBe(true);
+    expect(bp.update(10, false)).toBe('resume');
+    expect(bp.isPaused).toBe(false);
+    expect(changes).toEqual(['pause', 'resume']);
+  });
+});
+
 describe('retryDelayMs', () => {
   const policy = { baseMs: 100, maxMs: 5_000 };
   it('grows exponentially with jitter between half and all of the ceiling', () => {

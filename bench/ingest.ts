@@ -1,0 +1,285 @@
+/**
+ * Ingest throughput of one bridge process: Kafka (6 partitions, 2,000,000 Telegraf lines, 200 lines per message as
+ * Telegraf's Kafka output batches) → decode → allowlist (10,000 entries, 10% of the points pass) → batches →
+ * BullMQ in Redis → offsets committed. The bridge runs with roles [ingest, api] — no forward worker — so the
+ * measured path ends at the durable enqueue (the real BullmqForwardQueue, real Redis) and the commit after it;
+ * backpressure is set out of the way. Timed from the bridge's `aiops-bridge started` line (consumer joined,
+ * fetching) to the moment the group's committed offsets reach the end of every partition.
+ * `metrics` = Telegraf lines decoded (each line carries 5 fields, so points decoded = 5 × metrics).
+ *
+ * Also measured: a bare kafkajs consumer (same fetch settings, eachBatch does nothing) over the same topic, in its
+ * own process, to tell whether kafkajs is the ceiling; and the bridge's peak RSS (VmHWM) and CPU time.
+ *
+ * Run: `npx tsx bench/ingest.ts [--lines 2000000] [--per-message 200] [--profile]` (`--profile`: the bridge runs
+ * with --cpu-prof and a self-time summary is printed to stderr). Last line: one JSON object.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { KafkaConfig } from '../src/infrastructure/config/config-schema.js';
+import { services, uniqueSuffix } from '../test/support/services.js';
+import { lineOf, measurementName, type GeneratorOptions } from '../test/support/telegraf-generator.js';
+import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
+import { printSummary, summarizeProfile } from './support/cpu-profile.js';
+
+const { values: args } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '2000000' },
+    'per-message': { type: 'string', default: '200' },
+    partitions: { type: 'string', default: '6' },
+    profile: { type: 'boolean', default: false },
+    /** Extra node flags for the bridge process, space-separated (experiments: --trace-gc, --max-semi-space-size=…). */
+    'node-args': { type: 'string', default: '' },
+    /** Bridge configuration overrides as JSON, merged one level deep (experiments: '{"kafka":{"maxBytesPerPartition":1048576}}'). */
+    set: { type: 'string', default: '{}' },
+    // internal: the bare-consumer child
+    'raw-consume': { type: 'string' },
+    'raw-messages': { type: 'string' },
+  },
+});
+
+const MAX_BYTES_PER_PARTITION = new KafkaConfig().maxBytesPerPartition; // the bridge's default fetch size
+const kafka = new Kafka({ clientId: 'bench-ingest', brokers: [...services.kafkaBrokers], logLevel: logLevel.NOTHING });
+const err = (line: string): boolean => process.stderr.write(`${line}\n`);
+
+if (args['raw-consume']) {
+  await rawConsume(args['raw-consume'], Number(args['raw-messages']));
+  process.exit(0);
+}
+
+const LINES = Number(args.lines);
+const PER_MESSAGE = Number(args['per-message']);
+const PARTITIONS = Number(args.partitions);
+const MEASUREMENTS = 10_000;
+const FIELDS = 5;
+const PASSING_MEASUREMENTS = 1_000; // every field of svc_0000…svc_0999: 10% of the lines, 10% of the points
+const gen: GeneratorOptions = { measurements: MEASUREMENTS, fieldsPer: FIELDS, hosts: 200, startMs: Date.UTC(2026, 10, 25) };
+const MESSAGES = Math.ceil(LINES / PER_MESSAGE);
+
+servicesUp('redis', 'kafka');
+const script = buildBridge();
+const id = uniqueSuffix();
+const topic = `bench-ingest-${id}`;
+const groupId = `bench-ingest-${id}`;
+const keyPrefix = `bench-${id}`;
+const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+const admin = kafka.admin();
+await admin.connect();
+
+try {
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  const produced = await produce();
+  err(`produced ${LINES.toLocaleString('en')} lines in ${MESSAGES.toLocaleString('en')} messages (${(produced.bytes / 1e6).toFixed(0)} MB) in ${produced.ms} ms`);
+
+  const allowlistFile = join(dir, 'metrics-allowlist.yaml');
+  writeFileSync(allowlistFile, allowlistYaml());
+
+  const raw = await runRawConsumer();
+  err(`bare kafkajs consumer: ${MESSAGES} messages in ${raw.ms} ms → ${Math.round((LINES / raw.ms) * 1000).toLocaleString('en')} lines/s`);
+
+  const bridge = await runBridge(allowlistFile);
+  const result = {
+    bench: 'ingest',
+    metrics_per_s: Math.round((LINES / bridge.ms) * 1000),
+    rss_mb: Math.round(bridge.peakMb),
+    kafkajs_raw_per_s: Math.round((LINES / raw.ms) * 1000),
+    metric: 'telegraf line decoded',
+    lines: LINES,
+    fields_per_line: FIELDS,
+    lines_per_message: PER_MESSAGE,
+    partitions: PARTITIONS,
+    allowlist_entries: MEASUREMENTS,
+    points_enqueued: bridge.accepted,
+    pass_ratio: Math.round((bridge.accepted / (LINES * FIELDS)) * 1000) / 1000,
+    seconds: Math.round(bridge.ms) / 1000,
+    // Between 10% and 90% committed: without the group join and the last batch's linger (batch.maxLingerMs).
+    steady_metrics_per_s: Math.round(bridge.steadyPerS),
+    cpu_seconds: Math.round(bridge.cpuSeconds * 10) / 10,
+    metrics_per_cpu_s: Math.round(LINES / bridge.cpuSeconds),
+    rss_mb_steady_max: Math.round(bridge.sampledMaxMb),
+    mb_per_s: Math.round((produced.bytes / 1e6 / bridge.ms) * 1000 * 10) / 10,
+    path: 'kafka → decode → allowlist → batch (5000) → BullMQ addBulk (Redis) → commit; forward off',
+    runtime: script ? 'node (compiled, as dist/main.js)' : 'node --import tsx',
+    node: process.version,
+  };
+  console.log(JSON.stringify(result));
+} finally {
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  await dropKeys(keyPrefix);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function produce(): Promise<{ ms: number; bytes: number }> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const started = Date.now();
+  let bytes = 0;
+  let batch: { value: Buffer; partition: number }[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  for (let m = 0; m < MESSAGES; m++) {
+    const lines: string[] = [];
+    for (let i = m * PER_MESSAGE; i < Math.min(LINES, (m + 1) * PER_MESSAGE); i++) lines.push(lineOf(i, gen));
+    const value = Buffer.from(`${lines.join('\n')}\n`);
+    bytes += value.length;
+    batch.push({ value, partition: m % PARTITIONS });
+    if (batch.length === 60) {
+      const p = producer.send({ topic, messages: batch }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      batch = [];
+      if (inFlight.size >= 4) await Promise.race(inFlight);
+    }
+  }
+  if (batch.length) await producer.send({ topic, messages: batch });
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  return { ms: Date.now() - started, bytes };
+}
+
+function allowlistYaml(): string {
+  const out = ['version: 1', 'entries:'];
+  for (let m = 0; m < MEASUREMENTS; m++) {
+    // 1,000 entries pass every field; 9,000 name a measurement that flows but a field it never has.
+    if (m < PASSING_MEASUREMENTS) out.push(`  - measurement: ${measurementName(m)}`);
+    else out.push(`  - measurement: ${measurementName(m)}`, '    fields: [p99_latency]');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The bare consumer, in its own process like the bridge: prints {ms} once it has seen every message. */
+async function runRawConsumer(): Promise<{ ms: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest.ts', '--raw-consume', topic, '--raw-messages', String(MESSAGES)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let last = '';
+  for await (const line of createInterface({ input: child.stdout })) last = line;
+  return JSON.parse(last) as { ms: number };
+}
+
+async function rawConsume(t: string, messages: number): Promise<void> {
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${uniqueSuffix()}`,
+    maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    maxBytes: MAX_BYTES_PER_PARTITION * 4,
+    maxWaitTimeInMs: 1_000,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: t, fromBeginning: true });
+  let seen = 0;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  // run() resolves once the group is joined and fetching is scheduled: the same moment the bridge logs "started".
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length;
+      if (seen >= messages) finished();
+    },
+  });
+  const started = Date.now();
+  await done;
+  const ms = Date.now() - started;
+  await consumer.disconnect();
+  console.log(JSON.stringify({ ms }));
+}
+
+interface BridgeRun {
+  readonly ms: number;
+  readonly peakMb: number;
+  readonly sampledMaxMb: number;
+  readonly cpuSeconds: number;
+  readonly accepted: number;
+  readonly steadyPerS: number;
+}
+
+async function runBridge(allowlistFile: string): Promise<BridgeRun> {
+  const profileDir = join(dir, 'profile');
+  const config: Record<string, unknown> = {
+    roles: ['ingest', 'api'],
+    logLevel: 'info',
+    redis: { url: services.redisUrl, keyPrefix },
+    kafka: { brokers: [...services.kafkaBrokers], topic, groupId, clientId: groupId, fromBeginning: true },
+    allowlist: { source: 'file', file: allowlistFile },
+    http: { port: 0 },
+    engine: { auth: { password: 'unused-forward-is-off' } },
+    // Backpressure out of the way: nothing forwards here, and pausing is not what is measured.
+    forward: { highWater: 1_000_000, lowWater: 500_000 },
+  };
+  for (const [k, v] of Object.entries(JSON.parse(args.set) as Record<string, object>)) config[k] = { ...(config[k] as object), ...v };
+  const bridge = spawnBridge(
+    config,
+    {
+      name: 'bridge',
+      script,
+      nodeArgs: [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...args['node-args'].split(' ').filter(Boolean)],
+    },
+  );
+  try {
+    const started = await bridge.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000);
+    const cpuAtStart = cpuSecondsOf(bridge.pid);
+    const httpPort = started.httpPort as number;
+    let sampledMaxMb = 0;
+    const sampler = setInterval(() => (sampledMaxMb = Math.max(sampledMaxMb, memoryOf(bridge.pid).rssMb)), 100);
+    const { end, steadyPerMs } = await waitCommittedEnd(admin, 300_000);
+    clearInterval(sampler);
+    const cpuSeconds = cpuSecondsOf(bridge.pid) - cpuAtStart;
+    const ms = end - started.time;
+    // Cross-check what "metrics" counted: the bridge's own counters (flushed every 5 s).
+    let decoded = 0;
+    let accepted = 0;
+    for (let i = 0; i < 80 && decoded < LINES; i++) {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      decoded = sampleOf(text, 'aiops_ingest_payloads_total');
+      accepted = sampleOf(text, 'aiops_ingest_points_accepted_total');
+      if (decoded < LINES) await sleep(100);
+    }
+    if (decoded !== LINES) throw new Error(`the bridge decoded ${decoded} lines, expected ${LINES}`);
+    const { peakMb } = memoryOf(bridge.pid);
+    return { ms, peakMb, sampledMaxMb, cpuSeconds, accepted, steadyPerS: steadyPerMs * PER_MESSAGE * 1000 };
+  } finally {
+    await bridge.stop();
+    if (args.profile) printSummary(summarizeProfile(profileDir), err);
+  }
+}
+
+/**
+ * Polls the group's committed offsets; resolves with the time they first reach the end of every partition, and
+ * the steady rate (messages/ms) between 10% and 90% committed — no join, no final linger in it.
+ */
+async function waitCommittedEnd(a: Admin, timeoutMs: number): Promise<{ end: number; steadyPerMs: number }> {
+  const ends = await a.fetchTopicOffsets(topic);
+  const total = ends.reduce((n, e) => n + Number(e.high), 0);
+  const deadline = Date.now() + timeoutMs;
+  let from: { t: number; at: number } | undefined;
+  let to: { t: number; at: number } | undefined;
+  for (;;) {
+    const [committed] = await a.fetchOffsets({ groupId, topics: [topic] });
+    const at = committed?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
+    const t = Date.now();
+    if (!from && at >= total * 0.1) from = { t, at };
+    if (!to && at >= total * 0.9) to = { t, at };
+    if (at >= total) return { end: t, steadyPerMs: from && to && to.t > from.t ? (to.at - from.at) / (to.t - from.t) : NaN };
+    if (t > deadline) throw new Error(`committed ${at} of ${total} messages after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+function sampleOf(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(services.redisUrl);
+  try {
+    for await (const keys of redis.scanStream({ match: `*${prefix}*`, count: 1000 })) if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
+  } finally {
+    redis.disconnect();
+  }
+}
