@@ -235,7 +235,7 @@ async function runBridge(allowlistFile: string): Promise<BridgeRun> {
     let accepted = 0;
     for (let i = 0; i < 80 && decoded < LINES; i++) {
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      decoded = sampleOf(text, 'aiops_ingest_payloads_total');
+      decoded = sampleOf(text, 'aiops_ingest_lines_total');
       accepted = sampleOf(text, 'aiops_ingest_points_accepted_total');
       if (decoded < LINES) await sleep(100);
     }

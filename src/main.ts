@@ -12,7 +12,7 @@ import { Backpressure } from './application/forwarding/backpressure.js';
 import { IngestPipeline } from './application/forwarding/ingest-pipeline.js';
 import { IngestStage } from './application/ingest/ingest-stage.js';
 import { MetricTally } from './application/ingest/metric-tally.js';
-import type { AllowlistDocument, AllowlistSource } from './application/ports/allowlist-source.js';
+import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
@@ -207,13 +207,12 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
       ? new NacosAllowlistSource({ ...config.allowlist.nacos, log: log.child({ module: 'nacos' }) })
       : undefined;
   const source: AllowlistSource = nacos ?? new FileAllowlistSource(config.allowlist.file, { onError: (err) => ilog.warn({ err }, 'allowlist file') });
-  const offer = (doc: AllowlistDocument): void => {
-    const outcome = holder.offer(doc);
-    if (outcome.outcome === 'activated' && nacos && !doc.origin.startsWith('snapshot:')) {
+  // Each version that came from Nacos and became active is the new last-good snapshot.
+  await holder.follow(source, (doc) => {
+    if (nacos && !doc.origin.startsWith('snapshot:')) {
       nacos.saveSnapshot(doc).catch((err: unknown) => ilog.warn({ err }, 'allowlist snapshot not saved'));
     }
-  };
-  offer(await source.start(offer));
+  });
   if (holder.status().activeVersion === null) {
     await source.stop();
     throw new Error(`allowlist: the first version from ${config.allowlist.source} is invalid: ${JSON.stringify(holder.status().lastRejected?.errors)}`);

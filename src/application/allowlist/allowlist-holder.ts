@@ -94,14 +94,20 @@ export class AllowlistHolder {
   /**
    * Starts the source and offers its current document, then every later one. A version pushed while `start`
    * was settling is newer than the initial document, which is then offered only if nothing valid is active.
+   * `onActivated` receives each document that became active (e.g. to save it as the last-good snapshot).
    */
-  async follow(source: AllowlistSource): Promise<OfferOutcome> {
+  async follow(source: AllowlistSource, onActivated?: (doc: AllowlistDocument) => void): Promise<OfferOutcome> {
+    const offer = (doc: AllowlistDocument): OfferOutcome => {
+      const outcome = this.offer(doc);
+      if (outcome.outcome === 'activated') onActivated?.(doc);
+      return outcome;
+    };
     let pushed = false;
     const initial = await source.start((doc) => {
       pushed = true;
-      this.offer(doc);
+      offer(doc);
     });
-    if (!pushed || this.active.version === null) return this.offer(initial);
+    if (!pushed || this.active.version === null) return offer(initial);
     return { outcome: 'unchanged' };
   }
 

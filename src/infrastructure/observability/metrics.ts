@@ -6,7 +6,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const m = {
     registry,
-    linesDecoded: new Counter({ name: 'aiops_ingest_payloads_total', help: 'Kafka messages decoded', registers: [registry] }),
+    linesDecoded: new Counter({ name: 'aiops_ingest_lines_total', help: 'Telegraf lines (JSON: metrics) decoded well-formed', registers: [registry] }),
     pointsAccepted: new Counter({ name: 'aiops_ingest_points_accepted_total', help: 'Points that passed the allowlist', registers: [registry] }),
     pointsDropped: new Counter({
       name: 'aiops_ingest_points_dropped_total',

@@ -121,6 +121,16 @@ describe('following a source', () => {
     expect(h.status()).toMatchObject({ activeVersion: 'v1', rejectedTotal: 1 });
   });
 
+  it('hands every activated document, and only those, to onActivated', async () => {
+    const { h } = holder();
+    const activated: string[] = [];
+    const s = source(CPU, BROKEN);
+    await h.follow(s, (d) => activated.push(d.version));
+    s.push(MEM);
+    s.push(MEM);
+    expect(activated).toEqual(['v1', 'v2']);
+  });
+
   it('reports an invalid initial document as rejected, with nothing active', async () => {
     const { h } = holder();
     expect((await h.follow(source(BROKEN))).outcome).toBe('rejected');
