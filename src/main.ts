@@ -5,6 +5,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
+import { queryMetricCatalog } from './application/catalog/query-metric-catalog.js';
 import { tallyToCatalogDelta } from './application/catalog/tally-to-catalog.js';
 import { budgetPolicy } from './application/engine-guard/budget-policy.js';
 import { guardEngine, budgetRequestHooks } from './application/engine-guard/guard-engine.js';
@@ -310,7 +311,10 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   return { holder, source: kafka, stop };
 }
 
-/** The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `validate-allowlist <file>`. */
+/**
+ * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
+ * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`.
+ */
 async function runCli(argv: readonly string[]): Promise<number> {
   const { loadConfig, ConfigError } = await import('./infrastructure/config/load-config.js');
   const { createLogger } = await import('./infrastructure/observability/logger.js');
@@ -328,7 +332,7 @@ async function runCli(argv: readonly string[]): Promise<number> {
   }
   let config: AppConfig;
   try {
-    config = loadConfig(file ? { file } : {});
+    config = loadConfig({ ...(file ? { file } : {}), forTool: command !== 'serve' });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -366,7 +370,23 @@ async function runCli(argv: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  console.error(`unknown command ${command}; commands: serve, dead-letters, validate-allowlist`);
+  if (command === 'catalog' || command === 'quarantine') {
+    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+    try {
+      const minutesAt = rest.indexOf('--minutes');
+      if (command === 'catalog') {
+        const query = queryMetricCatalog(new RedisMetricCatalog(redis, { keyPrefix: config.redis.keyPrefix }));
+        console.log(JSON.stringify(await query({ ...(minutesAt >= 0 ? { minutes: Number(rest[minutesAt + 1]) } : {}) }), null, 2));
+      } else {
+        const quarantine = new RedisQuarantine(redis, { keyPrefix: config.redis.keyPrefix });
+        console.log(JSON.stringify({ total: await quarantine.count(), ...(await quarantine.list({ limit: 20 })) }, null, 2));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    return 0;
+  }
+  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist`);
   return 2;
 }
 

@@ -47,6 +47,14 @@ export async function produceLines(topic: string, o: GeneratorOptions, from: num
   await producer.disconnect();
 }
 
+/** One raw Kafka message (partition 0). */
+export async function produceRaw(topic: string, value: string): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  await producer.send({ topic, messages: [{ value, partition: 0 }] });
+  await producer.disconnect();
+}
+
 /** Sum over partitions of (end offset − committed offset) for a group. */
 export async function committedLag(admin: Admin, topic: string, groupId: string): Promise<number> {
   const ends = await admin.fetchTopicOffsets(topic);

@@ -93,7 +93,8 @@ export class ForwardConfig {
 export class EngineAuthConfig {
   @IsIn(['bearer', 'cookie']) mode: 'bearer' | 'cookie' = 'bearer';
   @IsString() @MinLength(1) username = 'admin';
-  @IsString() @MinLength(1) password = '';
+  /** Required to serve (checked by loadConfig); tools that only read Redis run without it. */
+  @IsString() password = '';
 }
 
 export class EngineConfig {

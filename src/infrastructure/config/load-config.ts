@@ -55,8 +55,11 @@ const flatten = (errors: ValidationError[], prefix = ''): string[] =>
     return [...own, ...flatten(e.children ?? [], path)];
   });
 
-/** Reads YAML (optional), applies environment overrides, validates. Throws ConfigError naming each bad field. */
-export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Plain } = {}): AppConfig {
+/**
+ * Reads YAML (optional), applies environment overrides, validates. Throws ConfigError naming each bad field.
+ * `forTool`: a command that only reads Redis (dead letters, catalog) needs no engine password.
+ */
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Plain; forTool?: boolean } = {}): AppConfig {
   const problems: string[] = [];
   let plain: Plain = {};
   if (opts.file) {
@@ -75,6 +78,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   const config = plainToInstance(AppConfig, plain, { exposeDefaultValues: true });
   problems.push(...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true })));
   if (config.forward.lowWater >= config.forward.highWater) problems.push('forward.lowWater: must be below forward.highWater');
+  if (!opts.forTool && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -47,9 +47,9 @@ describe('an engine whose batch answer lost a field', () => {
     if (prefix) await dropKeys(prefix);
   });
 
-  // The deployment's environment, as an operator running the CLI next to the service would have it (the config
-  // schema asks for the engine password even though this command only reads Redis).
-  const cliEnv = () => bridgeEnv({ REDIS__URL: services.redisUrl, REDIS__KEYPREFIX: prefix, ENGINE__AUTH__PASSWORD: 'admin123', LOGLEVEL: 'warn' });
+  // The deployment's environment, as an operator running the CLI next to the service would have it; the
+  // command only reads Redis, so it needs no engine password.
+  const cliEnv = () => bridgeEnv({ REDIS__URL: services.redisUrl, REDIS__KEYPREFIX: prefix, LOGLEVEL: 'warn' });
   const expectedKeys = (): string[] => backlogPoints(1, POINTS, START_MS).map((p) => `${p.name}|host=${p.tags.host},job=${p.tags.job}|${p.ts}`);
 
   it('dead-letters the batch after one attempt, naming the missing field', async () => {

@@ -40,7 +40,8 @@ describe('loadConfig', () => {
   });
 
   it('rejects a missing secret, an unknown variable and an unknown file key', () => {
-    expect(problemsOf(() => loadConfig({ env: {} }))).toContain('engine.auth.password: must be longer than or equal to 1 characters');
+    expect(problemsOf(() => loadConfig({ env: {} }))).toContain('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
+    expect(loadConfig({ env: {}, forTool: true }).engine.auth.password).toBe('');
     expect(problemsOf(() => loadConfig({ env: { ...ok, AIOPS__KAFKA__TOPICZ: 'x' } }))[0]).toMatch(/AIOPS__KAFKA__TOPICZ: no configuration field kafka.topicz/);
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'c.yaml'), 'kafka:\n  tpoic: x\n');
