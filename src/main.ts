@@ -91,6 +91,14 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
   const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
   stops.push(() => queue.close());
+  // Roles push their stops to the front: the last started stops first; the shared clients go last.
+  // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
+  const shutdown = async (): Promise<void> => {
+    const steps = [...stops, () => breaker.stop(), () => rawEngine.close(), () => redis.quit()];
+    const failures: unknown[] = [];
+    for (const step of steps) await Promise.resolve().then(step).catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+  };
 
   let allowlist: AllowlistHolder | undefined;
   let kafka: KafkaMetricSource | undefined;
@@ -121,10 +129,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' }).catch(
       async (err: unknown) => {
         // No allowlist (Nacos down and no snapshot, an invalid first version): release what was opened, then fail.
-        for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
-        breaker.stop();
-        await rawEngine.close().catch(() => undefined);
-        redis.disconnect();
+        await shutdown().catch(() => undefined);
         throw err;
       },
     );
@@ -167,10 +172,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     allowlist,
     kafka,
     async stop() {
-      for (const stop of stops) await stop();
-      breaker.stop();
-      await rawEngine.close();
-      await redis.quit();
+      await shutdown();
       log.info('aiops-bridge stopped');
     },
   };
