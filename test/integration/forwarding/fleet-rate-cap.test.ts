@@ -47,7 +47,11 @@ describe('three forward processes draining one backlog', () => {
       ENGINE__RATELIMITPERSECOND: CAP,
     });
     fleet.push(...(await Promise.all([0, 1, 2].map(() => spawnBridge(['serve'], env)))));
-    workersSeen = (await raw.getWorkers()).length;
+    // A process logs "started" before its worker's blocking connection has registered its name: give them time.
+    for (const deadline = Date.now() + 10_000; workersSeen < fleet.length && Date.now() < deadline; ) {
+      workersSeen = (await raw.getWorkers()).length;
+      if (workersSeen < fleet.length) await new Promise((r) => setTimeout(r, 200));
+    }
     await waitFor('the backlog drained', async () => sim.report().distinctPoints >= JOBS * POINTS_PER_JOB, 90_000, 500);
     exitCodes = await Promise.all(fleet.map((p) => p.stop()));
   }, 150_000);
