@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startEngineSimulator } from '../test/simulator/index.js';
-import { services, uniqueSuffix } from '../test/support/services.js';
+import { uniqueSuffix } from '../test/support/services.js';
 import {
-  bridgeEnv,
+  forwardFleetEnv,
   dropKeys,
   enqueueBacklog,
   newForwardQueue,
@@ -63,16 +63,7 @@ try {
   await enqueueBacklog(queue, JOBS, POINTS, Date.UTC(2026, 4, 1), 10);
   log(`enqueued ${JOBS} jobs × ${POINTS} points in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const env = bridgeEnv({
-    ROLES: '[forward]',
-    LOGLEVEL: 'info',
-    REDIS__URL: services.redisUrl,
-    REDIS__KEYPREFIX: prefix,
-    ENGINE__BASEURL: sim.url,
-    ENGINE__AUTH__PASSWORD: 'admin123',
-    ENGINE__RATELIMITPERSECOND: CAP,
-    BATCH__MAXPOINTS: POINTS,
-  });
+  const env = forwardFleetEnv(prefix, sim.url, CAP, { BATCH__MAXPOINTS: POINTS });
   fleet.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => spawnBridge(['serve'], env, { readyTimeoutMs: 60_000 })))));
   log(`${PROCESSES} bridge processes up`);
 

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BullmqForwardQueue, ForwardJobData } from '../../../src/infrastructure/bullmq/forward-queue.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { waitFor } from '../../support/bridge-harness.js';
-import { services, uniqueSuffix } from '../../support/services.js';
+import { uniqueSuffix } from '../../support/services.js';
 import {
-  bridgeEnv,
   dropKeys,
   enqueueBacklog,
+  forwardFleetEnv,
   newForwardQueue,
   rawForwardQueue,
   requestsPerSecond,
@@ -37,15 +37,7 @@ describe('three forward processes draining one backlog', () => {
     queue = newForwardQueue(prefix);
     raw = rawForwardQueue(prefix);
     await enqueueBacklog(queue, JOBS, POINTS_PER_JOB, START_MS);
-    const env = bridgeEnv({
-      ROLES: '[forward]',
-      LOGLEVEL: 'info',
-      REDIS__URL: services.redisUrl,
-      REDIS__KEYPREFIX: prefix,
-      ENGINE__BASEURL: sim.url,
-      ENGINE__AUTH__PASSWORD: 'admin123',
-      ENGINE__RATELIMITPERSECOND: CAP,
-    });
+    const env = forwardFleetEnv(prefix, sim.url, CAP);
     fleet.push(...(await Promise.all([0, 1, 2].map(() => spawnBridge(['serve'], env)))));
     // A process logs "started" before its worker's blocking connection has registered its name: give them time.
     for (const deadline = Date.now() + 10_000; workersSeen < fleet.length && Date.now() < deadline; ) {

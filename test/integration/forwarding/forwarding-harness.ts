@@ -94,6 +94,19 @@ export const bridgeEnv = (vars: Record<string, string | number>): NodeJS.Process
   return env;
 };
 
+/** A forward-only bridge process on `keyPrefix`, pushing to `engineUrl` under a fleet cap of `cap` calls/s. */
+export const forwardFleetEnv = (keyPrefix: string, engineUrl: string, cap: number, extra: Record<string, string | number> = {}): NodeJS.ProcessEnv =>
+  bridgeEnv({
+    ROLES: '[forward]',
+    LOGLEVEL: 'info',
+    REDIS__URL: services.redisUrl,
+    REDIS__KEYPREFIX: keyPrefix,
+    ENGINE__BASEURL: engineUrl,
+    ENGINE__AUTH__PASSWORD: 'admin123',
+    ENGINE__RATELIMITPERSECOND: cap,
+    ...extra,
+  });
+
 export interface BridgeProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote so far (pino JSON lines and any stderr). */
