@@ -1,5 +1,6 @@
 import type { CompiledAllowlist, FieldRule, MeasurementPlan } from '../../domain/allowlist/compile-allowlist.js';
 import { detachString } from '../../domain/allowlist/detach-string.js';
+import { FieldKeyTrie } from './field-key-trie.js';
 import type { MeasurementCounters, MetricTally, NameCounter } from './metric-tally.js';
 import type { DecodedLine } from './payload-decoder.js';
 
@@ -21,12 +22,18 @@ interface Budget {
   slots: number;
 }
 
+/** Key ids past this are not indexed per measurement (their fields take the hash path). */
+const MAX_INDEXED_ID = 4_096;
+
 /**
- * The field slots of one measurement, found by key hash. Telegraf writes fields in Go map order, which changes
- * from line to line, so position is no guide; a hash of five characters of the key (DecodedLine.fieldKeyHash)
- * and one in-place comparison identify the field without cutting its key out of the payload or probing a Map.
+ * The field slots of one measurement. Telegraf writes fields in Go map order, which changes from line to line,
+ * so position is no guide. A key the decoder recognised while scanning (DecodedLine.fieldKeyId, see
+ * field-key-trie.ts) finds its slot by id, one array read (byId); any other by a hash of five characters of
+ * the key (DecodedLine.fieldKeyHash) and one in-place comparison, without cutting the key out of the payload.
  */
 export class MeasurementSlots {
+  /** Slots by FieldKeyTrie id. */
+  private readonly ids: (FieldSlot | undefined)[] = [];
   private hashes = new Int32Array(16);
   private table: (FieldSlot | undefined)[] = new Array<FieldSlot | undefined>(16);
   private size = 0;
@@ -37,6 +44,19 @@ export class MeasurementSlots {
     private readonly plan: MeasurementPlan | null,
     private readonly budget: Budget,
   ) {}
+
+  /** Field i, whose key has the trie id `id`. */
+  byId(id: number, line: DecodedLine, i: number, tally: MetricTally): FieldSlot {
+    const slot = this.ids[id];
+    return slot !== undefined ? slot : this.index(id, this.find(line, i, tally));
+  }
+
+  /** Field i, whose key the decoder looked for in `keys` and did not find: found by hash, then added to `keys`. */
+  learn(line: DecodedLine, i: number, tally: MetricTally, keys: FieldKeyTrie): FieldSlot {
+    const slot = this.find(line, i, tally);
+    const id = keys.insert(slot.key);
+    return id < 0 ? slot : this.index(id, slot);
+  }
 
   find(line: DecodedLine, i: number, tally: MetricTally): FieldSlot {
     const hash = line.fieldKeyHash(i);
@@ -63,6 +83,19 @@ export class MeasurementSlots {
     return slot;
   }
 
+  /** Remembers `slot` under `id` when the budget allows (a grown array costs budget per entry). */
+  private index(id: number, slot: FieldSlot): FieldSlot {
+    const ids = this.ids;
+    const grow = id + 1 - ids.length;
+    if (id >= MAX_INDEXED_ID || (grow > 0 && this.budget.slots < grow)) return slot;
+    if (grow > 0) {
+      this.budget.slots -= grow;
+      while (ids.length <= id) ids.push(undefined);
+    }
+    ids[id] = slot;
+    return slot;
+  }
+
   private insert(hash: number, slot: FieldSlot): void {
     if ((this.size + 1) * 2 > this.hashes.length) this.grow();
     const mask = this.hashes.length - 1;
@@ -84,8 +117,12 @@ export class MeasurementSlots {
   }
 }
 
-/** Per-measurement slots, valid for one allowlist and one tally interval; bounded in size. */
+/**
+ * Per-measurement slots, valid for one allowlist and one tally interval; bounded in size. The field key trie
+ * outlives both (key ids say nothing about either) until it is full, and is then replaced at the next change.
+ */
 export class SlotCache {
+  keys = new FieldKeyTrie();
   private readonly measurements = new Map<string, MeasurementSlots>();
   private allowlist: CompiledAllowlist | null = null;
   private epoch = -1;
@@ -97,6 +134,7 @@ export class SlotCache {
   revalidate(allowlist: CompiledAllowlist, tally: MetricTally): void {
     if (allowlist === this.allowlist && tally.epoch === this.epoch) return;
     this.measurements.clear();
+    if (this.keys.full) this.keys = new FieldKeyTrie();
     this.budget = { slots: MAX_SLOTS };
     this.lastMeasurement = null;
     this.lastSlots = null;

@@ -2,9 +2,11 @@ import type { CompiledAllowlist, Tags } from '../../domain/allowlist/compile-all
 import { EMPTY_ALLOWLIST } from '../../domain/allowlist/compile-allowlist.js';
 import { metricName } from '../../domain/metric.js';
 import type { MetricPoint } from '../../domain/metric.js';
+import type { FieldKeyTrie } from './field-key-trie.js';
 import { SlotCache } from './field-slots.js';
 import type { MetricTally, NameCounter } from './metric-tally.js';
 import type { BadLineReason, DecodeContext, DecodedLine, DecodeHandler, PayloadDecoder } from './payload-decoder.js';
+import { NOT_IN_TRIE } from './payload-decoder.js';
 
 /** Where the ingest stage puts what it decided: points for the batcher, bad lines for logs / dead letters. */
 export interface IngestSink {
@@ -17,7 +19,8 @@ const NO_SINK: IngestSink = { accept: () => undefined, badLine: () => undefined 
 /**
  * The fused ingest hot path the Kafka loop calls per message: decode → allowlist → tally → sink, in one pass
  * with no intermediate arrays. HOT PATH, written for speed and guarded by `bench/decode.ts`:
- * a field key seen before is recognised in place by a hash of a few of its bytes (see field-slots.ts), tags are
+ * a field key seen before is recognised by the decoder while it scans it (the FieldKeyTrie this stage hands it)
+ * or else in place by a hash of a few of its bytes (see field-slots.ts), tags are
  * materialised only for a line with a field that may pass (or for the tally's first few samples of a name),
  * and a point's name comes precomputed from its tally counter.
  */
@@ -30,6 +33,11 @@ export class IngestStage implements DecodeHandler {
     private readonly decoder: PayloadDecoder,
     readonly tally: MetricTally,
   ) {}
+
+  /** The decoder reads this once per payload, after revalidation may have replaced it. */
+  get fieldKeys(): FieldKeyTrie {
+    return this.slots.keys;
+  }
 
   /** `allowlist` is read once per payload, so a swap takes effect at the next message, never mid-message. */
   decodeAndFilter(payload: Buffer, ctx: DecodeContext, allowlist: CompiledAllowlist, sink: IngestSink): void {
@@ -50,7 +58,9 @@ export class IngestStage implements DecodeHandler {
     const slots = this.slots.measurement(line.measurement, this.allowlist, tally);
     let tags: Tags | null = null;
     for (let i = 0; i < line.fieldCount; i++) {
-      const slot = slots.find(line, i, tally);
+      const id = line.fieldKeyId(i);
+      const slot =
+        id >= 0 ? slots.byId(id, line, i, tally) : id === NOT_IN_TRIE ? slots.learn(line, i, tally, this.slots.keys) : slots.find(line, i, tally);
       const counter = slot.counter;
       counter.seen++;
       if (counter.tagSamples < tally.tagKeySamples) sampleTagKeys(counter, line);

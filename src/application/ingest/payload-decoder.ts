@@ -3,6 +3,8 @@
  * infrastructure/telegraf). It is a visitor rather than a returned array so that the hot path allocates no
  * intermediate metric objects: the decoder reuses one DecodedLine and hands it over line by line.
  */
+import type { FieldKeyTrie } from './field-key-trie.js';
+
 export type PayloadFormat = 'auto' | 'influx' | 'json';
 export type TimePrecision = 's' | 'ms' | 'us' | 'ns';
 
@@ -50,6 +52,12 @@ export interface DecodedLine {
    * hashes (see keyHash), different keys usually differ. Confirm a hit with fieldKeyIs.
    */
   fieldKeyHash(i: number): number;
+  /**
+   * Field i's key id in the handler's FieldKeyTrie (DecodeHandler.fieldKeys), found while the key was scanned:
+   * >= 0 the id; NOT_IN_TRIE the decoder walked the trie and the key is not in it (yet); NO_KEY_ID the decoder
+   * did not look (no trie, or a decoder that does not use one).
+   */
+  fieldKeyId(i: number): number;
   /** Floats, integers and unsigned as numbers; booleans as 1/0; NaN for a string field. */
   fieldValue(i: number): number;
   /** False for string fields, which never go to the engine. */
@@ -60,6 +68,8 @@ export interface DecodedLine {
 }
 
 export interface DecodeHandler {
+  /** Field keys the decoder may recognise while scanning (see DecodedLine.fieldKeyId); read once per payload. */
+  readonly fieldKeys?: FieldKeyTrie | null;
   line(line: DecodedLine): void;
   /** `raw` is the offending line (JSON: the offending metric), cut to a bounded length. */
   badLine(reason: BadLineReason, raw: string): void;
@@ -69,6 +79,11 @@ export interface PayloadDecoder {
   /** Never throws on bad input: every line is either handed to `line` or reported to `badLine`. */
   decode(payload: Buffer, ctx: DecodeContext, handler: DecodeHandler): void;
 }
+
+/** DecodedLine.fieldKeyId: the decoder walked the trie and did not find the key. */
+export const NOT_IN_TRIE = -1;
+/** DecodedLine.fieldKeyId: the decoder did not consult a trie for this key. */
+export const NO_KEY_ID = -2;
 
 /** Longest raw text kept for a bad line, so a garbage megabyte does not become a megabyte log entry. */
 export const MAX_RAW_LENGTH = 1024;

@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import type { FieldKeyTrie } from '../../application/ingest/field-key-trie.js';
 import type { BadLineReason, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
+import { NO_KEY_ID, NOT_IN_TRIE } from '../../application/ingest/payload-decoder.js';
 import { InfluxLine, unescapeName } from './influx-line.js';
 import {
   BACKSLASH, closingQuote, COMMA, CR, EQUALS, fieldValue, HASH, isControl, isLineEnd, LF, NAME_BACKSLASH, NAME_CLASS,
@@ -14,7 +16,8 @@ import { parseTimestamp, plainNumber } from './influx-values.js';
  *
  * HOT PATH, written for speed and guarded by `bench/decode.ts`: the payload bytes are scanned once through
  * class tables (typed-array reads are several times cheaper than charCodeAt); strings are cut only for the
- * measurement, and for keys and tags when someone asks (see InfluxLine); numbers are parsed in place; the one
+ * measurement, and for keys and tags when someone asks (see InfluxLine); a field key the handler's FieldKeyTrie
+ * holds is recognised by walking the trie while it is scanned; numbers are parsed in place; the one
  * DecodedLine is reused. Errors are return codes, never exceptions: scanners return a position >= 0, or
  * -(position + 1) with `reason` set.
  */
@@ -28,6 +31,8 @@ export class InfluxLineDecoder {
   private previousStart = 0;
   private previousLength = -1;
   private previousMeasurement = '';
+  /** The handler's field keys during one decode (it may add keys between lines), else null. */
+  private keys: FieldKeyTrie | null = null;
 
   /**
    * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
@@ -40,6 +45,7 @@ export class InfluxLineDecoder {
     const line = this.line;
     line.bind(b, text);
     this.previousLength = -1;
+    this.keys = handler.fieldKeys ?? null;
     let p = 0;
     while (p < n) {
       const start = p;
@@ -65,6 +71,7 @@ export class InfluxLineDecoder {
       p = next;
     }
     line.release();
+    this.keys = null;
   }
 
   private point(b: Uint8Array, p: number, n: number, nowMs: number, precision: TimePrecision): number {
@@ -103,8 +110,27 @@ export class InfluxLineDecoder {
     if (c !== SPACE) return this.fail(c === EQUALS ? 'bad_tag' : this.boundaryReason(b, p, n, 'missing_fields'), p);
     while (p < n && b[p] === SPACE) p++;
     if (isLineEnd(b, p, n)) return this.fail('missing_fields', p);
+    const keys = this.keys;
     for (;;) {
-      q = plainKeyEnd(b, p, n);
+      q = p;
+      let keyId = NO_KEY_ID;
+      if (keys !== null) {
+        // Every byte the walk consumes is an ordinary name byte: when it stops short of a known key, the plain
+        // scan below simply carries on from where it stopped.
+        const columns = keys.columns;
+        const next = keys.next;
+        let row = 0;
+        while (q < n) {
+          const column = columns[b[q]!]!;
+          if (column === 0) break;
+          const t = next[row + column]!;
+          if (t === 0) break;
+          row = t;
+          q++;
+        }
+        keyId = q < n && b[q] === EQUALS ? next[row]! - 1 : NOT_IN_TRIE;
+      }
+      if (keyId < 0) q = plainKeyEnd(b, q, n);
       let keyEscaped = false;
       if (q < n && b[q] === BACKSLASH) {
         q = this.name(b, q, n, true);
@@ -118,7 +144,7 @@ export class InfluxLineDecoder {
       if (p < n && b[p] === QUOTE) {
         q = closingQuote(b, p + 1, n);
         if (q < 0) return this.fail('unterminated_string', p);
-        line.addField(keyStart, keyEnd, keyEscaped, NaN, false);
+        line.addField(keyStart, keyEnd, keyEscaped, keyId, NaN, false);
         p = q + 1;
       } else {
         const valueStart = p;
@@ -131,7 +157,7 @@ export class InfluxLineDecoder {
           value = fieldValue(b, valueStart, p);
         }
         if (value !== value) return this.fail('bad_field_value', valueStart);
-        line.addField(keyStart, keyEnd, keyEscaped, value, true);
+        line.addField(keyStart, keyEnd, keyEscaped, keyId, value, true);
       }
       if (p >= n || b[p] !== COMMA) break;
       p++;

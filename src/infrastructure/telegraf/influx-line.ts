@@ -20,6 +20,8 @@ export class InfluxLine implements DecodedLine {
   private keyBounds = new Int32Array(32);
   /** Per field: 1 when the key holds escape sequences. */
   private keyEscapes = new Uint8Array(16);
+  /** Per field: the key's id in the handler's FieldKeyTrie, or NOT_IN_TRIE / NO_KEY_ID. */
+  private keyIds = new Int32Array(16);
   private values = new Float64Array(16);
   private numeric = new Uint8Array(16);
   /** Per tag: key start, key end, value start, value end. */
@@ -77,12 +79,13 @@ export class InfluxLine implements DecodedLine {
     this.tagEscapes[i] = escapes;
   }
 
-  addField(keyStart: number, keyEnd: number, keyEscaped: boolean, value: number, numeric: boolean): void {
+  addField(keyStart: number, keyEnd: number, keyEscaped: boolean, keyId: number, value: number, numeric: boolean): void {
     const i = this.fieldCount++;
     if (i >= this.values.length) this.growFields();
     this.keyBounds[i * 2] = keyStart;
     this.keyBounds[i * 2 + 1] = keyEnd;
     this.keyEscapes[i] = keyEscaped ? 1 : 0;
+    this.keyIds[i] = keyId;
     this.values[i] = value;
     this.numeric[i] = numeric ? 1 : 0;
   }
@@ -107,6 +110,10 @@ export class InfluxLine implements DecodedLine {
     const end = this.keyBounds[i * 2 + 1]!;
     const b = this.bytes;
     return keyHash(end - start, b[start]!, end - start > 1 ? b[start + 1]! : 0, b[(start + end) >> 1]!, b[end - 1]!);
+  }
+
+  fieldKeyId(i: number): number {
+    return this.keyIds[i]!;
   }
 
   fieldValue(i: number): number {
@@ -138,6 +145,7 @@ export class InfluxLine implements DecodedLine {
   private growFields(): void {
     this.keyBounds = grown(this.keyBounds);
     this.keyEscapes = grown(this.keyEscapes);
+    this.keyIds = grown(this.keyIds);
     this.values = grown(this.values);
     this.numeric = grown(this.numeric);
   }

@@ -1,5 +1,5 @@
 import type { BadLineReason, DecodedLine, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
-import { keyHash, MAX_RAW_LENGTH } from '../../application/ingest/payload-decoder.js';
+import { keyHash, MAX_RAW_LENGTH, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -131,6 +131,10 @@ class JsonLine implements DecodedLine {
     const key = this.fieldKey(i);
     const n = key.length;
     return keyHash(n, key.charCodeAt(0), n > 1 ? key.charCodeAt(1) : 0, key.charCodeAt(n >> 1), key.charCodeAt(n - 1));
+  }
+
+  fieldKeyId(): number {
+    return NO_KEY_ID;
   }
 
   fieldValue(i: number): number {
