@@ -15,7 +15,7 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,14 +28,19 @@ import { lineOf, measurementName, type GeneratorOptions } from '../test/support/
 import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
 import { printSummary, summarizeProfile } from './support/cpu-profile.js';
 
+const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
+
 const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '2000000' },
     'per-message': { type: 'string', default: '200' },
     partitions: { type: 'string', default: '6' },
     profile: { type: 'boolean', default: false },
-    /** Extra node flags for the bridge process, space-separated (experiments: --trace-gc, --max-semi-space-size=…). */
-    'node-args': { type: 'string', default: '' },
+    /**
+     * Node flags for the bridge process, space-separated. Default: the service's own (`config.nodeFlags` in
+     * package.json, what `npm start` runs with), so the bench measures the service as deployed.
+     */
+    'node-args': { type: 'string', default: SERVICE_NODE_FLAGS },
     /** Bridge configuration overrides as JSON, merged one level deep (experiments: '{"kafka":{"maxBytesPerPartition":1048576}}'). */
     set: { type: 'string', default: '{}' },
     // internal: the bare-consumer child
