@@ -5,7 +5,6 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
-import { queryMetricCatalog } from './application/catalog/query-metric-catalog.js';
 import { tallyToCatalogDelta } from './application/catalog/tally-to-catalog.js';
 import { budgetPolicy } from './application/engine-guard/budget-policy.js';
 import { guardEngine, budgetRequestHooks } from './application/engine-guard/guard-engine.js';
@@ -313,88 +312,10 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   return { holder, source: kafka, stop };
 }
 
-/**
- * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
- * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`.
- */
-async function runCli(argv: readonly string[]): Promise<number> {
-  const { loadConfig, ConfigError } = await import('./infrastructure/config/load-config.js');
-  const { createLogger } = await import('./infrastructure/observability/logger.js');
-  const args = [...argv];
-  const configAt = args.indexOf('--config');
-  const file = configAt >= 0 ? args.splice(configAt, 2)[1] : process.env.AIOPS_CONFIG;
-  const [command = 'serve', ...rest] = args;
-  if (command === 'validate-allowlist') {
-    const { readFileSync } = await import('node:fs');
-    const { loadAllowlist } = await import('./application/allowlist/load-allowlist.js');
-    const path = rest[0] ?? failWith('usage: validate-allowlist <file>');
-    const result = loadAllowlist(readFileSync(path, 'utf8'));
-    console.log(JSON.stringify(result.ok ? { ok: true, ...result.compiled.shape } : { ok: false, errors: result.errors }, null, 2));
-    return result.ok ? 0 : 1;
-  }
-  let config: AppConfig;
-  try {
-    config = loadConfig({ ...(file ? { file } : {}), forTool: command !== 'serve' });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
-  const log = createLogger(config.logLevel);
-  if (command === 'serve') {
-    const bridge = await startBridge(config, log);
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        log.info({ signal }, 'shutting down');
-        resolve();
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
-    await bridge.stop();
-    return 0;
-  }
-  if (command === 'dead-letters') {
-    const { Queue } = await import('bullmq');
-    const { FORWARD_QUEUE } = await import('./infrastructure/bullmq/forward-queue.js');
-    const dl = await import('./interfaces/cli/dead-letters.js');
-    const queue = new Queue(FORWARD_QUEUE, { connection: { url: config.redis.url }, prefix: config.redis.keyPrefix });
-    try {
-      const [sub = 'list', ...ids] = rest;
-      if (sub === 'list') console.log(JSON.stringify(await dl.listDeadLetters(queue, 50), null, 2));
-      else if (sub === 'show') console.log(JSON.stringify(await dl.showDeadLetter(queue, ids[0] ?? failWith('usage: dead-letters show <id>')), null, 2));
-      else if (sub === 'replay') console.log(JSON.stringify({ replayed: await dl.replayDeadLetters(queue, ids.includes('--all') ? 'all' : ids) }));
-      else failWith(`unknown dead-letters command ${sub}`);
-    } finally {
-      await queue.close();
-    }
-    return 0;
-  }
-  if (command === 'catalog' || command === 'quarantine') {
-    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
-    try {
-      const minutesAt = rest.indexOf('--minutes');
-      if (command === 'catalog') {
-        const query = queryMetricCatalog(new RedisMetricCatalog(redis, { keyPrefix: config.redis.keyPrefix }));
-        console.log(JSON.stringify(await query({ ...(minutesAt >= 0 ? { minutes: Number(rest[minutesAt + 1]) } : {}) }), null, 2));
-      } else {
-        const quarantine = new RedisQuarantine(redis, { keyPrefix: config.redis.keyPrefix });
-        console.log(JSON.stringify({ total: await quarantine.count(), ...(await quarantine.list({ limit: 20 })) }, null, 2));
-      }
-    } finally {
-      redis.disconnect();
-    }
-    return 0;
-  }
-  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist`);
-  return 2;
-}
-
 const entry = process.argv[1];
 if (entry && import.meta.url === (await import('node:url')).pathToFileURL(entry).href) {
-  runCli(process.argv.slice(2)).then(
+  const { runCli } = await import('./interfaces/cli/run-cli.js');
+  runCli(process.argv.slice(2), startBridge).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
