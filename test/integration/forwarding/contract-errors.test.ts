@@ -1,12 +1,11 @@
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BullmqForwardQueue, ForwardJobData } from '../../../src/infrastructure/bullmq/forward-queue.js';
-import { startBridge, type RunningBridge } from '../../../src/main.js';
 import { listDeadLetters, replayDeadLetters, type DeadLetterSummary } from '../../../src/interfaces/cli/dead-letters.js';
-import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { testConfig, testLogger, waitFor } from '../../support/bridge-harness.js';
+import type { RunningSimulator } from '../../simulator/index.js';
+import { waitFor } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
-import { backlogPoints, bridgeEnv, bridgeMetric, bridgeStatus, dropKeys, newForwardQueue, rawForwardQueue, runCli } from './forwarding-harness.js';
+import { backlogPoints, bridgeEnv, bridgeMetric, bridgeStatus, forwardOnlyFixture, runCli } from './forwarding-harness.js';
 
 // The engine changes the shape of its answer (`data.accepted` → `data.acceptedCount`): every push "fails" with a
 // contract error although the engine took the data. Such a batch must end as a dead letter (kept, listed,
@@ -15,36 +14,23 @@ const START_MS = Date.UTC(2026, 0, 10);
 const POINTS = 25;
 
 describe('an engine whose batch answer lost a field', () => {
+  let fx: Awaited<ReturnType<typeof forwardOnlyFixture>>;
   let sim: RunningSimulator;
-  let bridge: RunningBridge;
   let queue: BullmqForwardQueue;
   let raw: Queue<ForwardJobData>;
   let prefix: string;
   let port: number;
 
   beforeAll(async () => {
-    sim = await startEngineSimulator({ tokenTtlSeconds: 600 });
-    const config = testConfig({
-      topic: 'unused',
-      engineUrl: sim.url,
-      allowlistFile: 'unused',
-      overrides: { roles: ['forward', 'api'], forward: { attempts: 5, backoffBaseMs: 50 } },
-    });
-    prefix = config.redis.keyPrefix;
     // The dead-letter error lines are expected here; AIOPS_TEST_LOG=warn shows them.
-    bridge = await startBridge(config, testLogger(process.env.AIOPS_TEST_LOG ?? 'fatal'));
-    port = bridge.httpPort ?? 0;
-    queue = newForwardQueue(prefix, config.forward.attempts);
-    raw = rawForwardQueue(prefix);
+    fx = await forwardOnlyFixture({ overrides: { forward: { attempts: 5, backoffBaseMs: 50 } }, logLevel: process.env.AIOPS_TEST_LOG ?? 'fatal' });
+    ({ sim, queue, raw, prefix } = fx);
+    port = fx.bridge.httpPort ?? 0;
     sim.setFaults({ shapeChange: true });
     await queue.enqueue([{ id: 'contract-1', points: backlogPoints(1, POINTS, START_MS) }]);
   });
   afterAll(async () => {
-    await bridge?.stop();
-    await queue?.close();
-    await raw?.close();
-    await sim?.close();
-    if (prefix) await dropKeys(prefix);
+    await fx?.close();
   });
 
   // The deployment's environment, as an operator running the CLI next to the service would have it; the

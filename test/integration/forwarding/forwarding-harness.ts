@@ -9,6 +9,9 @@ import { BullmqForwardQueue, FORWARD_QUEUE, type ForwardJobData } from '../../..
 import type { MetricBatch, MetricPoint } from '../../../src/domain/metric.js';
 import { ForwardConfig } from '../../../src/infrastructure/config/config-schema.js';
 import type { SimReport } from '../../simulator/index.js';
+import { startBridge } from '../../../src/main.js';
+import { startEngineSimulator } from '../../simulator/index.js';
+import { testConfig, testLogger } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
 
 /** Helpers shared by the forwarding scenarios: bridge HTTP probes, bridge child processes, backlogs, Redis cleanup. */
@@ -155,3 +158,31 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): P
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
 }
+
+/**
+ * A simulator plus one in-process bridge with the forward and api roles on a fresh Redis prefix, and both views of
+ * its forward queue (ours, to enqueue; BullMQ's, to inspect jobs). `close` releases all of it.
+ */
+export async function forwardOnlyFixture(opts: { overrides?: Record<string, unknown>; attempts?: number; logLevel?: string } = {}) {
+  const sim = await startEngineSimulator({ tokenTtlSeconds: 600 });
+  const config = testConfig({ topic: 'unused', engineUrl: sim.url, allowlistFile: 'unused', overrides: { roles: ['forward', 'api'], ...opts.overrides } });
+  const prefix = config.redis.keyPrefix;
+  const bridge = await startBridge(config, testLogger(opts.logLevel));
+  const queue = newForwardQueue(prefix, opts.attempts ?? config.forward.attempts);
+  const raw = rawForwardQueue(prefix);
+  return {
+    sim,
+    bridge,
+    prefix,
+    queue,
+    raw,
+    async close(): Promise<void> {
+      await bridge.stop();
+      await queue.close();
+      await raw.close();
+      await sim.close();
+      await dropKeys(prefix);
+    },
+  };
+}
+
