@@ -1,5 +1,7 @@
+import { detachString } from '../../domain/allowlist/detach-string.js';
+
 /**
- * The field keys the ingest stage has met, as a byte trie that a wire decoder walks while it scans a field key
+ * The field keys (and, in a second trie, the measurement names) the ingest stage has met, as a byte trie that a wire decoder walks while it scans a field key
  * (see DecodeHandler.fieldKeys): a known key is recognised when its last byte is read, with no hash and no
  * second pass over its bytes, and the ingest stage finds the key's slot by the id (MeasurementSlots.byId).
  * HOT PATH, written for speed and guarded by `bench/decode.ts`: one flat Int32Array of rows, one row of
@@ -63,7 +65,7 @@ export class FieldKeyTrie {
       row = t;
     }
     const id = this.keys.length;
-    this.keys.push(key);
+    this.keys.push(detachString(key)); // kept, and handed out as a line's measurement: no view into a payload
     this.next[row] = id + 1;
     return id;
   }
@@ -98,7 +100,7 @@ export const COLUMN_BITS = 6;
 const MAX_COLUMN = (1 << COLUMN_BITS) - 1;
 /** The table then stays within 8 MB even when a producer invents keys. */
 const MAX_STATES = 32_768;
-const MAX_KEYS = 8_192;
+export const MAX_KEYS = 8_192;
 const MAX_KEY_LENGTH = 256;
 
 function grown<T extends Uint8Array | Uint16Array | Int32Array>(array: T, length: number): T {

@@ -1,8 +1,9 @@
 import type { CompiledAllowlist, FieldRule, MeasurementPlan } from '../../domain/allowlist/compile-allowlist.js';
 import { detachString } from '../../domain/allowlist/detach-string.js';
-import { FieldKeyTrie } from './field-key-trie.js';
+import { FieldKeyTrie, MAX_KEYS } from './field-key-trie.js';
 import type { MeasurementCounters, MetricTally, NameCounter } from './metric-tally.js';
 import type { DecodedLine } from './payload-decoder.js';
+import { NOT_IN_TRIE } from './payload-decoder.js';
 
 /** What the ingest stage knows about one field key of one measurement under the current allowlist and tally interval. */
 export interface FieldSlot {
@@ -123,7 +124,11 @@ export class MeasurementSlots {
  */
 export class SlotCache {
   keys = new FieldKeyTrie();
+  /** Measurement names, recognised by the decoder as field keys are; replaced when full, as `keys` is. */
+  names = new FieldKeyTrie();
   private readonly measurements = new Map<string, MeasurementSlots>();
+  /** MeasurementSlots by `names` id, for this allowlist and tally interval (cleared with `measurements`). */
+  private byNameId = noSlots();
   private allowlist: CompiledAllowlist | null = null;
   private epoch = -1;
   private budget: Budget = { slots: MAX_SLOTS };
@@ -134,7 +139,9 @@ export class SlotCache {
   revalidate(allowlist: CompiledAllowlist, tally: MetricTally): void {
     if (allowlist === this.allowlist && tally.epoch === this.epoch) return;
     this.measurements.clear();
+    this.byNameId = noSlots();
     if (this.keys.full) this.keys = new FieldKeyTrie();
+    if (this.names.full) this.names = new FieldKeyTrie();
     this.budget = { slots: MAX_SLOTS };
     this.lastMeasurement = null;
     this.lastSlots = null;
@@ -151,12 +158,39 @@ export class SlotCache {
     return slots;
   }
 
+  /**
+   * The slots of the line's measurement, `id` being its DecodedLine.measurementId: by id when the decoder
+   * recognised it (one array read), else by name; a name the decoder looked for and did not find is learnt.
+   */
+  measurementOf(measurement: string, id: number, allowlist: CompiledAllowlist, tally: MetricTally): MeasurementSlots {
+    if (id >= 0) {
+      const known = this.byNameId[id];
+      if (known !== undefined) return known;
+    }
+    const slots = this.measurement(measurement, allowlist, tally);
+    if (id >= MAX_KEYS) return slots;
+    if (id >= 0) this.byNameId[id] = slots;
+    else if (id === NOT_IN_TRIE) {
+      const learnt = this.names.insert(measurement);
+      if (learnt >= 0 && learnt < MAX_KEYS) this.byNameId[learnt] = slots;
+    }
+    return slots;
+  }
+
   private lookUp(measurement: string, allowlist: CompiledAllowlist, tally: MetricTally): MeasurementSlots {
     const known = this.measurements.get(measurement);
     if (known !== undefined) return known;
     const slots = new MeasurementSlots(tally.measurement(measurement), allowlist.plan(measurement), this.budget);
-    if (this.measurements.size >= MAX_MEASUREMENTS) this.measurements.clear();
+    if (this.measurements.size >= MAX_MEASUREMENTS) {
+      this.measurements.clear();
+      this.byNameId = noSlots();
+    }
     this.measurements.set(detachString(measurement), slots);
     return slots;
   }
+}
+
+/** One entry per possible `names` id, allocated whole so that the array stays packed. */
+function noSlots(): (MeasurementSlots | undefined)[] {
+  return new Array<MeasurementSlots | undefined>(MAX_KEYS).fill(undefined);
 }

@@ -39,6 +39,11 @@ export class IngestStage implements DecodeHandler {
     return this.slots.keys;
   }
 
+  /** Likewise for measurement names. */
+  get measurementNames(): FieldKeyTrie {
+    return this.slots.names;
+  }
+
   /** `allowlist` is read once per payload, so a swap takes effect at the next message, never mid-message. */
   decodeAndFilter(payload: Buffer, ctx: DecodeContext, allowlist: CompiledAllowlist, sink: IngestSink): void {
     this.allowlist = allowlist;
@@ -55,7 +60,7 @@ export class IngestStage implements DecodeHandler {
   line(line: DecodedLine): void {
     const tally = this.tally;
     tally.lines++;
-    const slots = this.slots.measurement(line.measurement, this.allowlist, tally);
+    const slots = this.slots.measurementOf(line.measurement, line.measurementId, this.allowlist, tally);
     let tags: Tags | null = null;
     for (let i = 0; i < line.fieldCount; i++) {
       const id = line.fieldKeyId(i);

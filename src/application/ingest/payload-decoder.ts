@@ -58,6 +58,11 @@ export interface DecodedLine {
    * did not look (no trie, or a decoder that does not use one).
    */
   fieldKeyId(i: number): number;
+  /**
+   * The measurement's id in the handler's measurement trie (DecodeHandler.measurementNames), found while it was
+   * scanned (then `measurement` is the trie's own string): >= 0 the id; NOT_IN_TRIE / NO_KEY_ID as fieldKeyId.
+   */
+  readonly measurementId: number;
   /** Floats, integers and unsigned as numbers; booleans as 1/0; NaN for a string field. */
   fieldValue(i: number): number;
   /** False for string fields, which never go to the engine. */
@@ -70,6 +75,8 @@ export interface DecodedLine {
 export interface DecodeHandler {
   /** Field keys the decoder may recognise while scanning (see DecodedLine.fieldKeyId); read once per payload. */
   readonly fieldKeys?: FieldKeyTrie | null;
+  /** Measurement names the decoder may recognise while scanning (see DecodedLine.measurementId); read once per payload. */
+  readonly measurementNames?: FieldKeyTrie | null;
   line(line: DecodedLine): void;
   /** `raw` is the offending line (JSON: the offending metric), cut to a bounded length. */
   badLine(reason: BadLineReason, raw: string): void;

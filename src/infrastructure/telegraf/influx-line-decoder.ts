@@ -33,6 +33,8 @@ export class InfluxLineDecoder {
   private previousMeasurement = '';
   /** The handler's field keys during one decode (it may add keys between lines), else null. */
   private keys: FieldKeyTrie | null = null;
+  /** The handler's measurement names during one decode, else null. */
+  private names: FieldKeyTrie | null = null;
 
   /**
    * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
@@ -46,6 +48,7 @@ export class InfluxLineDecoder {
     line.bind(b, text);
     this.previousLength = -1;
     this.keys = handler.fieldKeys ?? null;
+    this.names = handler.measurementNames ?? null;
     let p = 0;
     while (p < n) {
       const start = p;
@@ -72,14 +75,38 @@ export class InfluxLineDecoder {
     }
     line.release();
     this.keys = null;
+    this.names = null;
   }
 
   private point(b: Uint8Array, p: number, n: number, nowMs: number, precision: TimePrecision): number {
     const line = this.line;
-    let q = this.name(b, p, n, false);
-    if (q < 0) return q;
-    if (q === p) return this.fail(q < n && isControl(b[q]!) ? 'bad_character' : 'missing_measurement', q);
-    line.startLine(this.measurementAt(b, p, q));
+    let q = p;
+    const names = this.names;
+    let nameId = NO_KEY_ID;
+    if (names !== null) {
+      // As for field keys below: the walk consumes only ordinary name bytes, so a miss scans on from where it stopped.
+      const columns = names.columns;
+      const next = names.next;
+      let row = 0;
+      while (q < n) {
+        const column = columns[b[q]!]!;
+        if (column === 0) break;
+        const t = next[row + column]!;
+        if (t === 0) break;
+        row = t;
+        q++;
+      }
+      const c = q < n ? b[q]! : LF;
+      nameId = c === COMMA || c === SPACE ? next[row]! - 1 : NOT_IN_TRIE;
+    }
+    if (nameId >= 0 && names !== null) {
+      line.startLine(names.key(nameId)!, nameId);
+    } else {
+      q = this.name(b, q, n, false);
+      if (q < 0) return q;
+      if (q === p) return this.fail(q < n && isControl(b[q]!) ? 'bad_character' : 'missing_measurement', q);
+      line.startLine(this.measurementAt(b, p, q), nameId);
+    }
     p = q;
     let c = p < n ? b[p]! : LF;
     while (c === COMMA) {

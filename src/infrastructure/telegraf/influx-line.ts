@@ -1,5 +1,5 @@
 import type { DecodedLine } from '../../application/ingest/payload-decoder.js';
-import { keyHash } from '../../application/ingest/payload-decoder.js';
+import { keyHash, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -10,6 +10,7 @@ const EMPTY = Buffer.alloc(0);
  */
 export class InfluxLine implements DecodedLine {
   measurement = '';
+  measurementId = NO_KEY_ID;
   tsMs = 0;
   fieldCount = 0;
   tagCount = 0;
@@ -48,8 +49,9 @@ export class InfluxLine implements DecodedLine {
     return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
   }
 
-  startLine(measurement: string): void {
+  startLine(measurement: string, measurementId: number): void {
     this.measurement = measurement;
+    this.measurementId = measurementId;
     this.fieldCount = 0;
     this.tagCount = 0;
   }

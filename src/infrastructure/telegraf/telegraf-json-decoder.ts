@@ -100,6 +100,7 @@ function stringify(metric: unknown): string {
 /** The decoder's reusable view of one JSON metric. */
 class JsonLine implements DecodedLine {
   measurement = '';
+  readonly measurementId = NO_KEY_ID;
   tsMs = 0;
   fieldCount = 0;
   tagCount = 0;
