@@ -11,27 +11,37 @@ mkdir -p "$LOGS"
 SIM_PORT="${AIOPS_SIM_PORT:-18080}"
 NACOS_PORT="${AIOPS_NACOS_PORT:-18848}"
 RATE="${DEMO_RATE:-2000}"
+# tsx itself, not `npx tsx`: npm's wrapper does not pass SIGTERM on and would leave the program running.
+TSX="$ROOT/node_modules/.bin/tsx"
 
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 bash deploy/local/services.sh up
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# Stop in reverse order, each one waited for: the bridge finishes its graceful stop while the engine is still up.
+cleanup() {
+  trap - EXIT INT TERM
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
+}
 trap cleanup EXIT INT TERM
 
 echo "[demo] publishing deploy/local/demo-allowlist.yaml to Nacos as DEFAULT_GROUP/metrics-allowlist.yaml"
 curl -sf -X POST "http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs" --data-urlencode "dataId=metrics-allowlist.yaml" \
   --data-urlencode "group=DEFAULT_GROUP" --data-urlencode "content@deploy/local/demo-allowlist.yaml" >/dev/null
 
-npx tsx test/simulator/main.ts --port "$SIM_PORT" --token-ttl 300 >"$LOGS/simulator.log" 2>&1 &
+"$TSX" test/simulator/main.ts --port "$SIM_PORT" --token-ttl 300 >"$LOGS/simulator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$SIM_PORT/__sim/report" >/dev/null 2>&1 && break; sleep 0.2; done
 
-npx tsx deploy/local/telegraf-like-generator.ts --topic telegraf --rate "$RATE" >"$LOGS/generator.log" 2>&1 &
+"$TSX" deploy/local/telegraf-like-generator.ts --topic telegraf --rate "$RATE" >"$LOGS/generator.log" 2>&1 &
 pids+=($!)
 
+# The bridge runs compiled, as deployed (`npm start`'s node flags): node gets Ctrl-C itself and stops gracefully
+# (flush, commit, leave the group); a wrapper relaying a second signal could cut that stop short.
+npm run -s build
 AIOPS__ENGINE__AUTH__PASSWORD="${AIOPS__ENGINE__AUTH__PASSWORD:-admin123}" \
-  npx tsx src/main.ts serve --config deploy/local/bridge.yaml >"$LOGS/bridge.log" 2>&1 &
+  node $(node -p 'require("./package.json").config.nodeFlags') dist/main.js serve --config deploy/local/bridge.yaml >"$LOGS/bridge.log" 2>&1 &
 pids+=($!)
 
 cat <<INFO

@@ -15,6 +15,8 @@ import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-lette
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
 export type StartBridge = (config: AppConfig, log: Logger) => Promise<{ stop(): Promise<void> }>;
 
+const SHUTDOWN_GRACE_MS = 25_000;
+
 function usage(message: string): never {
   throw new Error(message);
 }
@@ -47,13 +49,23 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
   const log = createLogger(config.logLevel);
   if (command === 'serve') {
     const bridge = await startBridge(config, log);
+    // One signal starts a graceful stop (flush, commit, leave the group). Repeats are common — Ctrl-C reaches a
+    // whole process group and wrappers such as tsx relay it again — and must not cut that stop short; a stop
+    // that hangs is ended after SHUTDOWN_GRACE_MS.
     await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
+      let stopping = false;
+      const onSignal = (signal: string) => {
+        if (stopping) return void log.warn({ signal }, 'already shutting down');
+        stopping = true;
         log.info({ signal }, 'shutting down');
+        setTimeout(() => {
+          log.error({ graceMs: SHUTDOWN_GRACE_MS }, 'graceful stop took too long; exiting');
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS).unref();
         resolve();
       };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
     await bridge.stop();
     return 0;
