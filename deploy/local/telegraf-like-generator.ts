@@ -20,6 +20,7 @@ const TICK_MS = 200;
 const hosts = ['web-1', 'web-2', 'web-3', 'db-1', 'cache-1'];
 const started = Date.now();
 let tick = 0;
+let lastTs = 0;
 
 function* lines(nowNs: string, t: number): Generator<string> {
   for (const host of hosts) {
@@ -50,9 +51,11 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     const nowMs = Date.now();
     const batch: string[] = [];
-    // Several passes per tick at the higher rates: each pass a few ms later, so every point is distinct.
+    // Several passes per tick at the higher rates, each a few ms later; timestamps never repeat, even when a
+    // late timer fires two ticks close together, so every point is distinct.
     for (let pass = 0; batch.length < perTick; pass++) {
-      const ts = nowMs + pass * 2;
+      const ts = Math.max(nowMs + pass * 2, lastTs + 2);
+      lastTs = ts;
       for (const l of lines(`${ts}000000`, (ts - started) / 1000)) batch.push(l);
     }
     if (tick % 25 === 0) batch.push('order_service,service=checkout latency_ms=oops'); // a bad line, every 5 s

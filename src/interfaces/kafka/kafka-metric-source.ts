@@ -31,6 +31,9 @@ export class KafkaMetricSource {
   readonly kafka: Kafka;
   readonly consumer: Consumer;
   private paused = false;
+  private stopping = false;
+  /** eachBatch calls under way (several with partitionsConsumedConcurrently > 1); stop waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
   private admin: Promise<Admin> | undefined;
 
   constructor(private readonly opts: KafkaMetricSourceOptions) {
@@ -61,7 +64,16 @@ export class KafkaMetricSource {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: async (payload) => {
+        const run = this.handleBatch(payload);
+        const tracked = run.catch(() => undefined);
+        this.inFlight.add(tracked);
+        try {
+          await run;
+        } finally {
+          this.inFlight.delete(tracked);
+        }
+      },
     });
   }
 
@@ -69,7 +81,7 @@ export class KafkaMetricSource {
     const { topic, partition } = batch;
     let lastBeat = Date.now();
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!isRunning() || isStale() || this.stopping) break;
       // Paused mid-batch (the gate, or a timer's decision): stop here, or kafkajs would refetch the rest at once.
       if (this.paused || this.opts.shouldPause?.()) {
         this.pause();
@@ -124,9 +136,19 @@ export class KafkaMetricSource {
     });
   }
 
-  /** Stops fetching, hands over what is held (enqueue + commit), then leaves the group. */
+  /**
+   * Stops taking messages, lets the batch under way end at a message boundary, hands over what is held (enqueue +
+   * commit) while still a group member — kafkajs refuses commits once the consumer has stopped, and the messages
+   * would be read again by the next owner — then leaves the group.
+   */
   async stop(): Promise<void> {
-    await this.consumer.stop();
+    this.stopping = true;
+    try {
+      this.consumer.pause([{ topic: this.opts.topic }]);
+    } catch {
+      // Not running (start failed): nothing to pause.
+    }
+    await Promise.all(this.inFlight);
     await this.opts.pipeline.flush();
     await this.consumer.disconnect();
     const admin = this.admin;
