@@ -1,15 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { FieldKeyTrie } from '../../../src/application/ingest/field-key-trie.js';
-import { IngestStage } from '../../../src/application/ingest/ingest-stage.js';
-import type { IngestSink } from '../../../src/application/ingest/ingest-stage.js';
-import { MetricTally } from '../../../src/application/ingest/metric-tally.js';
 import type { DecodedLine } from '../../../src/application/ingest/payload-decoder.js';
 import { NO_KEY_ID, NOT_IN_TRIE } from '../../../src/application/ingest/payload-decoder.js';
 import { compileAllowlist } from '../../../src/domain/allowlist/compile-allowlist.js';
-import type { MetricPoint } from '../../../src/domain/metric.js';
 import { InfluxLine } from '../../../src/infrastructure/telegraf/influx-line.js';
 import { TelegrafDecoder } from '../../../src/infrastructure/telegraf/telegraf-decoder.js';
+import { stageRig } from './stage-rig.js';
 
 describe('a field key trie', () => {
   it('gives each admitted key one id, and tells a key from its prefixes and extensions', () => {
@@ -114,13 +111,7 @@ describe('the line-protocol decoder walking a field key trie', () => {
 });
 
 describe('the ingest stage and its field key trie', () => {
-  function rig() {
-    const tally = new MetricTally();
-    const stage = new IngestStage(new TelegrafDecoder(), tally);
-    const points: MetricPoint[] = [];
-    const sink: IngestSink = { accept: (p) => points.push(p), badLine: () => undefined };
-    return { tally, stage, points, sink };
-  }
+  const rig = () => stageRig();
 
   it('learns the plain keys it meets, and goes on finding the slots they name', () => {
     const { stage, points, sink, tally } = rig();

@@ -1,28 +1,17 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IngestStage } from '../../../src/application/ingest/ingest-stage.js';
-import type { IngestSink } from '../../../src/application/ingest/ingest-stage.js';
-import { MetricTally } from '../../../src/application/ingest/metric-tally.js';
+import type { MetricTally } from '../../../src/application/ingest/metric-tally.js';
 import type { DecodeContext } from '../../../src/application/ingest/payload-decoder.js';
 import type { AllowlistEntry } from '../../../src/domain/allowlist/allowlist-spec.js';
 import { compileAllowlist } from '../../../src/domain/allowlist/compile-allowlist.js';
 import type { CompiledAllowlist } from '../../../src/domain/allowlist/compile-allowlist.js';
-import type { MetricPoint } from '../../../src/domain/metric.js';
 import { InfluxLine } from '../../../src/infrastructure/telegraf/influx-line.js';
-import { TelegrafDecoder } from '../../../src/infrastructure/telegraf/telegraf-decoder.js';
+import { stageRig } from './stage-rig.js';
 
 const allow = (...entries: AllowlistEntry[]): CompiledAllowlist => compileAllowlist({ version: 1, entries });
 const CTX: DecodeContext = { nowMs: 5_000 };
 
-function rig(options: ConstructorParameters<typeof MetricTally>[0] = {}) {
-  const tally = new MetricTally(options);
-  const stage = new IngestStage(new TelegrafDecoder(), tally);
-  const points: MetricPoint[] = [];
-  const bad: [string, string][] = [];
-  const sink: IngestSink = { accept: (p) => points.push(p), badLine: (reason, raw) => bad.push([reason, raw]) };
-  const run = (payload: string, allowlist: CompiledAllowlist, ctx: DecodeContext = CTX) => stage.decodeAndFilter(Buffer.from(payload), ctx, allowlist, sink);
-  return { tally, stage, points, bad, run };
-}
+const rig = (options: ConstructorParameters<typeof MetricTally>[0] = {}) => stageRig(options, CTX);
 
 afterEach(() => {
   vi.restoreAllMocks();

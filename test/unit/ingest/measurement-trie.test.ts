@@ -1,14 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldKeyTrie } from '../../../src/application/ingest/field-key-trie.js';
-import { IngestStage } from '../../../src/application/ingest/ingest-stage.js';
-import type { IngestSink } from '../../../src/application/ingest/ingest-stage.js';
-import { MetricTally } from '../../../src/application/ingest/metric-tally.js';
 import type { DecodedLine } from '../../../src/application/ingest/payload-decoder.js';
 import { NO_KEY_ID, NOT_IN_TRIE } from '../../../src/application/ingest/payload-decoder.js';
 import { compileAllowlist } from '../../../src/domain/allowlist/compile-allowlist.js';
-import type { MetricPoint } from '../../../src/domain/metric.js';
 import { TelegrafDecoder } from '../../../src/infrastructure/telegraf/telegraf-decoder.js';
+import { stageRig } from './stage-rig.js';
 
 /** Per line: measurement, the id the decoder reported, tags and fields; and the bad lines' reasons. */
 function decodeWithNames(payload: string, names: FieldKeyTrie | null) {
@@ -77,13 +74,7 @@ describe('the line-protocol decoder walking a measurement trie', () => {
 });
 
 describe('the ingest stage and its measurement trie', () => {
-  function rig() {
-    const tally = new MetricTally();
-    const stage = new IngestStage(new TelegrafDecoder(), tally);
-    const points: MetricPoint[] = [];
-    const sink: IngestSink = { accept: (p) => points.push(p), badLine: () => undefined };
-    return { tally, stage, points, sink };
-  }
+  const rig = () => stageRig();
 
   it('learns the plain measurements it meets and goes on finding their slots, escaped ones by name', () => {
     const { stage, points, sink, tally } = rig();
