@@ -88,9 +88,10 @@ export class InfluxLineDecoder {
       const columns = names.columns;
       const next = names.next;
       let row = 0;
-      while (q < n) {
+      for (;;) {
+        // Past the end b[q] is undefined, columns[undefined] too, and the test stops the walk.
         const column = columns[b[q]!]!;
-        if (column === 0) break;
+        if (!(column > 0)) break;
         const t = next[row + column]!;
         if (t === 0) break;
         row = t;
@@ -111,7 +112,7 @@ export class InfluxLineDecoder {
     let c = p < n ? b[p]! : LF;
     while (c === COMMA) {
       const keyStart = p + 1;
-      q = plainKeyEnd(b, keyStart, n);
+      q = plainKeyEnd(b, keyStart);
       let keyEscaped = false;
       if (q < n && b[q] === BACKSLASH) {
         q = this.name(b, q, n, true);
@@ -122,7 +123,7 @@ export class InfluxLineDecoder {
       // InfluxDB rejects a point that repeats a tag key; raw comparison suffices, unescaping being one-to-one.
       if (line.hasTagKey(keyStart, q)) return this.fail('bad_tag', keyStart);
       const valueStart = q + 1;
-      q = plainKeyEnd(b, valueStart, n);
+      q = plainKeyEnd(b, valueStart);
       let valueEscaped = false;
       if (q < n && b[q] === BACKSLASH) {
         q = this.name(b, q, n, true);
@@ -147,9 +148,10 @@ export class InfluxLineDecoder {
         const columns = keys.columns;
         const next = keys.next;
         let row = 0;
-        while (q < n) {
+        for (;;) {
+          // Past the end b[q] is undefined, columns[undefined] too, and the test stops the walk.
           const column = columns[b[q]!]!;
-          if (column === 0) break;
+          if (!(column > 0)) break;
           const t = next[row + column]!;
           if (t === 0) break;
           row = t;
@@ -157,7 +159,7 @@ export class InfluxLineDecoder {
         }
         keyId = q < n && b[q] === EQUALS ? next[row]! - 1 : NOT_IN_TRIE;
       }
-      if (keyId < 0) q = plainKeyEnd(b, q, n);
+      if (keyId < 0) q = plainKeyEnd(b, q);
       let keyEscaped = false;
       if (q < n && b[q] === BACKSLASH) {
         q = this.name(b, q, n, true);
@@ -194,7 +196,7 @@ export class InfluxLineDecoder {
       while (p < n && b[p] === SPACE) p++;
       if (!isLineEnd(b, p, n)) {
         const tsStart = p;
-        while (p < n && VALUE_ENDS[b[p]!] === 0) p++;
+        while (VALUE_ENDS[b[p]!] === 0) p++; // past the end b[p] is undefined, which stops it too
         ts = parseTimestamp(b, tsStart, p, precision);
         if (ts !== ts) return this.fail('bad_timestamp', tsStart);
         while (p < n && b[p] === SPACE) p++;
@@ -278,7 +280,8 @@ export class InfluxLineDecoder {
  * Where a key, tag value or field key stops being plain bytes: at its end, or at a backslash that `name` then
  * takes over. Small enough for V8 to inline at each call site, which the general `name` scanner is not.
  */
-function plainKeyEnd(b: Uint8Array, p: number, n: number): number {
-  while (p < n && NAME_CLASS[b[p]!] === 0) p++;
+function plainKeyEnd(b: Uint8Array, p: number): number {
+  // No `p < n`: past the end b[p] is undefined and NAME_CLASS[undefined] !== 0 stops the loop as well.
+  while (NAME_CLASS[b[p]!] === 0) p++;
   return p;
 }

@@ -88,6 +88,16 @@ describe('the line-protocol decoder walking a field key trie', () => {
     }
   });
 
+  it('decodes every prefix of a line as without a trie: the walks and scans stop at the end of the payload', () => {
+    // The hot loops have no end-of-payload test of their own (reading past the end stops them); cut everywhere.
+    const line = 'm,host=a,region=b usage_idle=1.5,usage=2i,ab=3 1700000000000000000';
+    for (let end = 0; end <= line.length; end++) {
+      const plain = decodeWithTrie(line.slice(0, end), null);
+      const idOf = (k: string): number => (trie.find(k) >= 0 ? trie.find(k) : NOT_IN_TRIE);
+      expect(decodeWithTrie(line.slice(0, end), trie)).toEqual({ ...plain, lines: plain.lines.map((l) => l.map(([k]) => [k, idOf(k)])) });
+    }
+  });
+
   it('reports NO_KEY_ID when no trie is offered', () => {
     expect(decodeWithTrie('m a=1', null).lines).toEqual([[['a', NO_KEY_ID]]]);
   });
