@@ -110,6 +110,7 @@ export class InfluxLineDecoder {
     }
     p = q;
     let c = p < n ? b[p]! : LF;
+    let lastFirst = -1;
     while (c === COMMA) {
       const keyStart = p + 1;
       q = plainKeyEnd(b, keyStart);
@@ -121,7 +122,13 @@ export class InfluxLineDecoder {
       }
       if (q === keyStart || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_tag'), q);
       // InfluxDB rejects a point that repeats a tag key; raw comparison suffices, unescaping being one-to-one.
-      if (line.hasTagKey(keyStart, q)) return this.fail('bad_tag', keyStart);
+      // Telegraf sorts tags: while first bytes rise strictly, the new key differs from every earlier one.
+      const first = b[keyStart]!;
+      if (first > lastFirst) lastFirst = first;
+      else {
+        lastFirst = 256; // out of order once: compare every later key in full
+        if (line.hasTagKey(keyStart, q)) return this.fail('bad_tag', keyStart);
+      }
       const valueStart = q + 1;
       q = plainKeyEnd(b, valueStart);
       let valueEscaped = false;

@@ -26,6 +26,7 @@ describe('a well-formed line', () => {
     ['leading and trailing spaces', '   m f=1 2000000   ', p('m', { f: 1 }, {}, 2)],
     ['several spaces between sections', 'm,t=1   f=1    3000000', p('m', { f: 1 }, { t: '1' }, 3)],
     ['a # inside a measurement', 'm#1 f=1', p('m#1', { f: 1 })],
+    ['unsorted tags sharing first bytes, none repeated', 'm,b=1,ab=2,ac=3,a=4,b2=5 f=1', p('m', { f: 1 }, { b: '1', ab: '2', ac: '3', a: '4', b2: '5' })],
   ])('decodes %s', (_, line, expected) => {
     expect(decode(line)).toEqual({ points: [expected], bad: [] });
   });
@@ -80,6 +81,7 @@ describe('a malformed line', () => {
     ['m', 'missing_fields'], ['m ', 'missing_fields'], ['m,t=1', 'missing_fields'], ['m,t=1 ', 'missing_fields'],
     ['m,t f=1', 'bad_tag'], ['m,=1 f=1', 'bad_tag'], ['m,t= f=1', 'bad_tag'], ['m,t=1, f=1', 'bad_tag'], ['m, f=1', 'bad_tag'],
     ['m,t=1,t=2 f=1', 'bad_tag'], ['m,t=a=b f=1', 'bad_tag'], ['m,t=1,', 'bad_tag'],
+    ['m,a=1,b=2,a=3 f=1', 'bad_tag'], ['m,b=1,a=2,c=3,b=4 f=1', 'bad_tag'], ['m,ab=1,b=2,ab=3 f=1', 'bad_tag'], ['m,ab=1,ac=2,ab=3 f=1', 'bad_tag'],
     ['m f', 'bad_field_key'], ['m =1', 'bad_field_key'], ['m f=1,', 'bad_field_key'], ['m f=1, g=2', 'bad_field_key'], ['m f=1,,g=2', 'bad_field_key'],
     ['m f=', 'bad_field_value'], ['m f=1,g=', 'bad_field_value'], ['m f=,g=1', 'bad_field_value'], ['m f="a"b', 'bad_field_value'],
     ['m f="abc', 'unterminated_string'], ['m f=1,s="x\\"', 'unterminated_string'],
