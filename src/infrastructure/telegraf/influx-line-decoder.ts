@@ -7,7 +7,7 @@ import {
   BACKSLASH, closingQuote, COMMA, CR, EQUALS, fieldValue, HASH, isControl, isLineEnd, LF, NAME_BACKSLASH, NAME_CLASS,
   NAME_EQUALS, QUOTE, rawLine, SPACE, VALUE_ENDS,
 } from './influx-scan.js';
-import { parseTimestamp, plainNumber } from './influx-values.js';
+import { parseTimestamp, plainNanoseconds, plainNumber } from './influx-values.js';
 
 /**
  * InfluxDB line protocol, exactly as influxdata/line-protocol's grammar (line-protocol.ebnf) defines it, decoded
@@ -203,8 +203,13 @@ export class InfluxLineDecoder {
       while (p < n && b[p] === SPACE) p++;
       if (!isLineEnd(b, p, n)) {
         const tsStart = p;
-        while (VALUE_ENDS[b[p]!] === 0) p++; // past the end b[p] is undefined, which stops it too
-        ts = parseTimestamp(b, tsStart, p, precision);
+        p = precision === 'ns' ? plainNanoseconds(b, p, this.parsed) : -1;
+        if (p >= 0) ts = this.parsed.value;
+        else {
+          p = tsStart;
+          while (VALUE_ENDS[b[p]!] === 0) p++; // past the end b[p] is undefined, which stops it too
+          ts = parseTimestamp(b, tsStart, p, precision);
+        }
         if (ts !== ts) return this.fail('bad_timestamp', tsStart);
         while (p < n && b[p] === SPACE) p++;
         if (!isLineEnd(b, p, n)) return this.fail(this.boundaryReason(b, p, n, 'bad_timestamp'), p);

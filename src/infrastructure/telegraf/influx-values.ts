@@ -156,22 +156,35 @@ const TIME_LIMIT: Record<TimePrecision, readonly [string, string]> = {
 /** Digits to drop to reach milliseconds (negative: multiply). */
 const TO_MS_SHIFT: Record<TimePrecision, number> = { ns: 6, us: 3, ms: 0, s: -3 };
 
+/**
+ * Telegraf's own timestamps in one pass over their bytes: nanoseconds, positive, 7 to 19 digits without a
+ * leading zero, below 9e18 (so within int64 without the digit-by-digit limit check). Only the first 13 digits
+ * are accumulated (exact below 2^53); the milliseconds are the first `length - 6` digits, one correctly rounded
+ * division of them away. Returns the end of the token with the time in `out.value`, or -1 to let
+ * parseTimestamp decide (which also rejects what is malformed).
+ */
+export function plainNanoseconds(bytes: Uint8Array, p: number, out: { value: number }): number {
+  const start = p;
+  const lead = bytes[p]! - ZERO;
+  if (!(lead >= 1 && lead <= 9)) return -1;
+  let ms = 0;
+  const exactEnd = p + 13;
+  let d = lead;
+  // Past the end bytes[p] is undefined and d NaN, which stops both loops.
+  while (d >= 0 && d <= 9 && p < exactEnd) {
+    ms = ms * 10 + d;
+    d = bytes[++p]! - ZERO;
+  }
+  while (d >= 0 && d <= 9) d = bytes[++p]! - ZERO;
+  const length = p - start;
+  if (length < 7 || length > 19 || (length === 19 && lead === 9)) return -1;
+  if (p < bytes.length && !isValueEnd(bytes[p]!)) return -1;
+  out.value = length <= 13 ? Math.floor(ms / 1e6) : length === 19 ? ms : Math.floor(ms / POW10[19 - length]!);
+  return p;
+}
+
 /** `[-] digits` in the given precision, to epoch ms rounded down (floor) so negative times stay ordered. */
 export function parseTimestamp(bytes: Uint8Array, a: number, b: number, precision: TimePrecision): number {
-  // Telegraf's own case in one pass: nanoseconds, positive, 7 to 19 digits without leading zero, below 9e18 (so
-  // within int64 without the digit-by-digit limit check); the millisecond part is at most 13 digits, exact.
-  const lead = bytes[a]!;
-  if (precision === 'ns' && b - a > 6 && lead > ZERO && (lead < NINE || (lead === NINE && b - a < 19)) && b - a <= 19) {
-    const cut = b - 6;
-    let ms = 0;
-    for (let i = a; i < cut; i++) {
-      const d = bytes[i]! - ZERO;
-      if (d < 0 || d > 9) return NaN;
-      ms = ms * 10 + d;
-    }
-    for (let i = cut; i < b; i++) if (!isDigit(bytes[i]!)) return NaN;
-    return ms;
-  }
   const negative = bytes[a] === MINUS;
   const start = negative ? a + 1 : a;
   const limits = TIME_LIMIT[precision];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode } from './decode-helper.js';
 
@@ -21,6 +22,19 @@ describe('nanosecond timestamps at the edges of the one-pass parse', () => {
       expect(decode(`m f=1 ${text}`).bad).toEqual([['bad_timestamp', `m f=1 ${text}`]]);
     },
   );
+});
+
+describe('nanosecond timestamps of any length', () => {
+  it('read as the exact floor of the value in milliseconds, or as bad_timestamp past int64', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{1,21}$/), fc.constantFrom('', '\n', ' ', '  \n'), (digits, after) => {
+        const outcome = decode(`m f=1 ${digits}${after}`);
+        if (BigInt(digits) > 2n ** 63n - 1n) expect(outcome.bad.map(([reason]) => reason)).toEqual(['bad_timestamp']);
+        else expect(outcome.points.map((p) => p.ts)).toEqual([Number(BigInt(digits) / 1_000_000n)]);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
 
 describe('keys whose escapes come after a plain prefix', () => {
