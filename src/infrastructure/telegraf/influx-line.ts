@@ -1,7 +1,9 @@
 import type { DecodedLine } from '../../application/ingest/payload-decoder.js';
 import { keyHash, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
+import { detachString } from '../../domain/allowlist/detach-string.js';
 
 const EMPTY = Buffer.alloc(0);
+const KEY_CACHE_SIZE = 256;
 
 /**
  * The decoder's reusable view of the current line. Field keys and tags are kept as offsets into the payload
@@ -29,6 +31,8 @@ export class InfluxLine implements DecodedLine {
   private tagBounds = new Int32Array(64);
   /** Per tag: bit 0 the key has escapes, bit 1 the value has. */
   private tagEscapes = new Uint8Array(16);
+  /** Plain tag keys of ASCII payloads met lately, by a hash of their bytes (see internedKey). */
+  private readonly keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
   bind(bytes: Buffer, text: string | null): void {
     this.bytes = bytes;
@@ -127,11 +131,33 @@ export class InfluxLine implements DecodedLine {
   }
 
   tagKey(i: number): string {
-    return this.decoded(this.tagBounds[i * 4]!, this.tagBounds[i * 4 + 1]!, (this.tagEscapes[i]! & 1) !== 0);
+    const start = this.tagBounds[i * 4]!;
+    const end = this.tagBounds[i * 4 + 1]!;
+    if (this.text === null || (this.tagEscapes[i]! & 1) !== 0) return this.decoded(start, end, (this.tagEscapes[i]! & 1) !== 0);
+    return this.internedKey(start, end);
   }
 
   tagValue(i: number): string {
     return this.decoded(this.tagBounds[i * 4 + 2]!, this.tagBounds[i * 4 + 3]!, (this.tagEscapes[i]! & 2) !== 0);
+  }
+
+  /**
+   * The plain ASCII key b[start, end) as a string met before when there is one: a fleet has a handful of tag
+   * keys, so the tags objects of passing lines reuse a few strings instead of cutting new ones every time.
+   */
+  private internedKey(start: number, end: number): string {
+    const b = this.bytes;
+    const length = end - start;
+    const slot = (length * 31 + b[start]! * 7 + b[end - 1]!) & (KEY_CACHE_SIZE - 1);
+    const known = this.keyCache[slot];
+    if (known !== undefined && known.length === length) {
+      let j = length - 1;
+      while (j >= 0 && known.charCodeAt(j) === b[start + j]) j--;
+      if (j < 0) return known;
+    }
+    const key = detachString(this.slice(start, end));
+    this.keyCache[slot] = key;
+    return key;
   }
 
   private decoded(start: number, end: number, escaped: boolean): string {

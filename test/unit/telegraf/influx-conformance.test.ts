@@ -134,6 +134,14 @@ describe('a payload of many lines', () => {
     expect(decode(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('m f=1')])).points).toEqual([p('m', { f: 1 })]);
   });
 
+  it('keeps tag keys apart that share length, first and last byte (the interned-key lookup)', () => {
+    expect(decode('m,axz=1,ayz=2 f=1\nm,ayz=3,axz=4 f=1\nm,a\\ z=5 f=1').points.map((p) => p.tags)).toEqual([
+      { axz: '1', ayz: '2' },
+      { ayz: '3', axz: '4' },
+      { 'a z': '5' },
+    ]);
+  });
+
   it('decodes an empty payload to nothing', () => {
     expect(decode('')).toEqual({ points: [], bad: [] });
   });
