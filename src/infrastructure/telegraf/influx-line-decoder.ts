@@ -166,14 +166,17 @@ export class InfluxLineDecoder {
         }
         keyId = q < n && b[q] === EQUALS ? next[row]! - 1 : NOT_IN_TRIE;
       }
-      if (keyId < 0) q = plainKeyEnd(b, q);
       let keyEscaped = false;
-      if (q < n && b[q] === BACKSLASH) {
-        q = this.name(b, q, n, true);
-        if (q < 0) return q;
-        keyEscaped = this.escaped;
+      if (keyId < 0) {
+        // Not recognised (a known key ends at `=`, so nothing else is left to check): scan and check it.
+        q = plainKeyEnd(b, q);
+        if (q < n && b[q] === BACKSLASH) {
+          q = this.name(b, q, n, true);
+          if (q < 0) return q;
+          keyEscaped = this.escaped;
+        }
+        if (q === p || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_field_key'), q);
       }
-      if (q === p || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_field_key'), q);
       const keyStart = p;
       const keyEnd = q;
       p = q + 1;
