@@ -27,6 +27,8 @@ export class InfluxLineDecoder {
   /** Whether the name scanned last contained an escape sequence. */
   private escaped = false;
   private readonly parsed = { value: 0 };
+  /** Where plainTags saw the commas and `=` of a tag section (a longer section takes the general loop). */
+  private readonly marks = new Int32Array(256);
   /** The previous line's measurement and where it was: Telegraf writes a plugin's lines one after another. */
   private previousStart = 0;
   private previousLength = -1;
@@ -110,6 +112,15 @@ export class InfluxLineDecoder {
     }
     p = q;
     let c = p < n ? b[p]! : LF;
+    if (c === COMMA) {
+      const end = this.plainTags(b, p);
+      if (end >= 0) {
+        p = end;
+        c = SPACE;
+      } else {
+        line.clearTags();
+      }
+    }
     let lastFirst = -1;
     while (c === COMMA) {
       const keyStart = p + 1;
@@ -225,6 +236,43 @@ export class InfluxLineDecoder {
   }
 
   /**
+   * The tag section from the comma at `p` in one pass when it is plain (no escapes, no control bytes, every tag
+   * `,key=value` with both sides non-empty, no key repeated): the position of the space after it, with the
+   * tags added to the line; else -1, and the caller's tag loop finds what is wrong. The pass only notes where
+   * the commas and `=` are, without a branch per separator (a scan loop ends, and mispredicts, once per section
+   * instead of twice per tag); the separators are checked afterwards.
+   */
+  private plainTags(b: Uint8Array, p: number): number {
+    const marks = this.marks;
+    let count = 0;
+    let q = p;
+    for (;;) {
+      const k = TAG_CLASS[b[q]!]!;
+      if (!(k <= 1)) break; // past the end b[q] is undefined, and so is k
+      marks[count] = q;
+      count += k;
+      q++;
+    }
+    if (b[q] !== SPACE || (count & 1) !== 0 || count > marks.length) return -1;
+    const line = this.line;
+    let lastFirst = -1;
+    for (let j = 0; j < count; j += 2) {
+      const comma = marks[j]!;
+      const equals = marks[j + 1]!;
+      const valueEnd = j + 2 < count ? marks[j + 2]! : q;
+      if (b[comma] !== COMMA || b[equals] !== EQUALS || equals - comma < 2 || valueEnd - equals < 2) return -1;
+      const first = b[comma + 1]!;
+      if (first > lastFirst) lastFirst = first;
+      else {
+        lastFirst = 256;
+        if (line.hasTagKey(comma + 1, equals)) return -1;
+      }
+      line.addTag(comma + 1, equals, equals + 1, valueEnd, 0);
+    }
+    return q;
+  }
+
+  /**
    * Scans a measurement (key = false) or a tag key, tag value or field key (key = true) and returns where it
    * ends: at a space, a comma, `=` (keys only), a control character or the end of input. Escapes: `\ ` and
    * `\,` (and `\=` in keys); any other backslash is literal, but one before a control character or the end
@@ -290,6 +338,12 @@ export class InfluxLineDecoder {
     return -position - 1;
   }
 }
+
+/** Tag-section bytes for plainTags: 0 ordinary, 1 comma or `=` (noted), 2 anything that ends the fast pass. */
+const TAG_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) TAG_CLASS[c] = NAME_CLASS[c] === 0 ? 0 : 2;
+TAG_CLASS[COMMA] = 1;
+TAG_CLASS[EQUALS] = 1;
 
 /**
  * Where a key, tag value or field key stops being plain bytes: at its end, or at a backslash that `name` then

@@ -74,6 +74,11 @@ export class InfluxLine implements DecodedLine {
     return false;
   }
 
+  /** Forgets the tags added so far to this line. */
+  clearTags(): void {
+    this.tagCount = 0;
+  }
+
   addTag(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, escapes: number): void {
     const i = this.tagCount++;
     if (i >= this.tagEscapes.length) this.growTags();

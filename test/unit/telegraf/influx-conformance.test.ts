@@ -142,6 +142,14 @@ describe('a payload of many lines', () => {
     ]);
   });
 
+  it('reads a line with more tags than the one-pass tag scan notes (it falls back to the general loop)', () => {
+    const tags = Array.from({ length: 300 }, (_, i) => `k${String(i).padStart(3, '0')}=v${i}`);
+    const [point] = decode(`m,${tags.join(',')} f=1`).points;
+    expect(Object.keys(point?.tags ?? {})).toHaveLength(300);
+    expect(point?.tags.k299).toBe('v299');
+    expect(decode(`m,${tags.join(',')},k000=again f=1`).bad.map(([reason]) => reason)).toEqual(['bad_tag']);
+  });
+
   it('decodes an empty payload to nothing', () => {
     expect(decode('')).toEqual({ points: [], bad: [] });
   });
