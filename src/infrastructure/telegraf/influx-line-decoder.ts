@@ -29,6 +29,8 @@ export class InfluxLineDecoder {
   private readonly parsed = { value: 0 };
   /** Where plainTags saw the commas and `=` of a tag section (a longer section takes the general loop). */
   private readonly marks = new Int32Array(256);
+  /** The first byte of the line's last tag key, 256 once keys came out of order (see repeatsTagKey). */
+  private lastTagFirst = -1;
   /** The previous line's measurement and where it was: Telegraf writes a plugin's lines one after another. */
   private previousStart = 0;
   private previousLength = -1;
@@ -121,7 +123,7 @@ export class InfluxLineDecoder {
         line.clearTags();
       }
     }
-    let lastFirst = -1;
+    this.lastTagFirst = -1;
     while (c === COMMA) {
       const keyStart = p + 1;
       q = plainKeyEnd(b, keyStart);
@@ -132,14 +134,7 @@ export class InfluxLineDecoder {
         keyEscaped = this.escaped;
       }
       if (q === keyStart || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_tag'), q);
-      // InfluxDB rejects a point that repeats a tag key; raw comparison suffices, unescaping being one-to-one.
-      // Telegraf sorts tags: while first bytes rise strictly, the new key differs from every earlier one.
-      const first = b[keyStart]!;
-      if (first > lastFirst) lastFirst = first;
-      else {
-        lastFirst = 256; // out of order once: compare every later key in full
-        if (line.hasTagKey(keyStart, q)) return this.fail('bad_tag', keyStart);
-      }
+      if (this.repeatsTagKey(b, keyStart, q)) return this.fail('bad_tag', keyStart);
       const valueStart = q + 1;
       q = plainKeyEnd(b, valueStart);
       let valueEscaped = false;
@@ -255,21 +250,32 @@ export class InfluxLineDecoder {
     }
     if (b[q] !== SPACE || (count & 1) !== 0 || count > marks.length) return -1;
     const line = this.line;
-    let lastFirst = -1;
+    this.lastTagFirst = -1;
     for (let j = 0; j < count; j += 2) {
       const comma = marks[j]!;
       const equals = marks[j + 1]!;
       const valueEnd = j + 2 < count ? marks[j + 2]! : q;
       if (b[comma] !== COMMA || b[equals] !== EQUALS || equals - comma < 2 || valueEnd - equals < 2) return -1;
-      const first = b[comma + 1]!;
-      if (first > lastFirst) lastFirst = first;
-      else {
-        lastFirst = 256;
-        if (line.hasTagKey(comma + 1, equals)) return -1;
-      }
+      if (this.repeatsTagKey(b, comma + 1, equals)) return -1;
       line.addTag(comma + 1, equals, equals + 1, valueEnd, 0);
     }
     return q;
+  }
+
+  /**
+   * Whether the tag key b[start, end) repeats one already on the line, which InfluxDB rejects (raw comparison
+   * suffices, unescaping being one-to-one). Telegraf sorts tags: while first bytes rise strictly, the new key
+   * differs from every earlier one; once out of order, every later key is compared in full. Callers set
+   * `lastTagFirst` to -1 before a line's first tag.
+   */
+  private repeatsTagKey(b: Uint8Array, start: number, end: number): boolean {
+    const first = b[start]!;
+    if (first > this.lastTagFirst) {
+      this.lastTagFirst = first;
+      return false;
+    }
+    this.lastTagFirst = 256;
+    return this.line.hasTagKey(start, end);
   }
 
   /**
