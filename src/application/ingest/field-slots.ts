@@ -1,17 +1,15 @@
-import type { CompiledAllowlist, FieldRule, MeasurementPlan } from '../../domain/allowlist/compile-allowlist.js';
+import type { CompiledAllowlist, MeasurementPlan } from '../../domain/allowlist/compile-allowlist.js';
 import { detachString } from '../../domain/allowlist/detach-string.js';
 import { FieldKeyTrie, MAX_KEYS } from './field-key-trie.js';
 import type { MeasurementCounters, MetricTally, NameCounter } from './metric-tally.js';
 import type { DecodedLine } from './payload-decoder.js';
 import { NOT_IN_TRIE } from './payload-decoder.js';
 
-/** What the ingest stage knows about one field key of one measurement under the current allowlist and tally interval. */
-export interface FieldSlot {
-  readonly key: string;
-  readonly counter: NameCounter;
-  /** null: the field never passes. */
-  readonly rule: FieldRule | null;
-}
+/**
+ * What the ingest stage knows about one field key of one measurement under the current allowlist and tally
+ * interval: the name's counter, which carries the name's rule (see NameCounter).
+ */
+export type FieldSlot = NameCounter;
 
 const MAX_KEYS_PER_MEASUREMENT = 1_024;
 const MAX_MEASUREMENTS = 20_000;
@@ -55,7 +53,7 @@ export class MeasurementSlots {
   /** Field i, whose key the decoder looked for in `keys` and did not find: found by hash, then added to `keys`. */
   learn(line: DecodedLine, i: number, tally: MetricTally, keys: FieldKeyTrie): FieldSlot {
     const slot = this.find(line, i, tally);
-    const id = keys.insert(slot.key);
+    const id = keys.insert(slot.field); // -1 for a counter shared by names (field ''): not remembered
     return id < 0 ? slot : this.index(id, slot);
   }
 
@@ -65,10 +63,10 @@ export class MeasurementSlots {
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const slot = this.table[at];
       if (slot === undefined) break;
-      if (this.hashes[at] === hash && line.fieldKeyIs(i, slot.key)) return slot;
+      if (this.hashes[at] === hash && line.fieldKeyIs(i, slot.field)) return slot;
     }
     const slot = this.slot(line.fieldKey(i), tally);
-    if (this.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) {
+    if (slot.field !== '' && this.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) {
       this.budget.slots--;
       this.insert(hash, slot);
     }
@@ -79,8 +77,8 @@ export class MeasurementSlots {
   private slot(key: string, tally: MetricTally): FieldSlot {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const slot = { key: detachString(key), counter: tally.field(this.counters, key), rule: this.plan === null ? null : this.plan.field(key) };
-    if (this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.key, slot);
+    const slot = tally.field(this.counters, key, this.plan === null ? null : this.plan.field(key));
+    if (slot.field !== '' && this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.field, slot);
     return slot;
   }
 

@@ -78,16 +78,15 @@ export class IngestStage implements DecodeHandler {
     let tags: Tags | null = null;
     for (let i = 0; i < line.fieldCount; i++) {
       const id = line.fieldKeyId(i);
-      const slot =
+      const counter =
         id >= 0 ? slots.byId(id, line, i, tally) : id === NOT_IN_TRIE ? slots.learn(line, i, tally, this.slots.keys) : slots.find(line, i, tally);
-      const counter = slot.counter;
       counter.seen++;
       if (counter.tagSamples < tally.tagKeySamples) sampleTagKeys(counter, line);
       if (!line.fieldIsNumeric(i)) {
         counter.nonNumeric++;
         continue;
       }
-      const rule = slot.rule;
+      const rule = counter.rule;
       if (rule === null) {
         counter.notAllowlisted++;
         continue;
@@ -98,7 +97,8 @@ export class IngestStage implements DecodeHandler {
         continue;
       }
       counter.passed++;
-      this.sink.accept(new Point(counter.name ?? metricName(line.measurement, slot.key), tags, line.tsMs, line.fieldValue(i)));
+      // A name beyond the tally's budget has no name of its own in the tally (see MetricTally.other).
+      this.sink.accept(new Point(counter.name ?? metricName(line.measurement, line.fieldKey(i)), tags, line.tsMs, line.fieldValue(i)));
     }
   }
 

@@ -1,3 +1,4 @@
+import type { FieldRule } from '../../domain/allowlist/compile-allowlist.js';
 import { detachString } from '../../domain/allowlist/detach-string.js';
 import { metricName } from '../../domain/metric.js';
 import type { BadLineReason } from './payload-decoder.js';
@@ -34,10 +35,19 @@ export interface MetricTallyOptions {
   readonly tagKeySamples?: number;
   /** Tag keys kept per name. Default 64. */
   readonly maxTagKeysPerName?: number;
+  /** Names beyond `maxNames` given a counter of their own (still counted as `other`) per interval. Default 100,000. */
+  readonly maxOtherCounters?: number;
 }
 
-/** Mutable counters of one name; the ingest stage increments the fields directly (no call per count). */
+/**
+ * Mutable counters of one name; the ingest stage increments the fields directly (no call per count). The
+ * counter also carries the name's allowlist rule, so that the stage finds both with one lookup: whoever
+ * resolves the name under an allowlist (MetricTally.field) sets it, and the ingest stage resolves every name
+ * again after a swap before it counts it.
+ */
 export class NameCounter {
+  /** null: the field never passes. */
+  rule: FieldRule | null = null;
   seen = 0;
   passed = 0;
   notAllowlisted = 0;
@@ -74,9 +84,16 @@ export class MetricTally {
   readonly tagKeySamples: number;
   private readonly maxNames: number;
   private readonly maxTagKeys: number;
+  private readonly maxOtherCounters: number;
   private measurements = new Map<string, MeasurementCounters>();
   private names = 0;
-  private other: NameCounter;
+  /**
+   * The counters of names beyond the budget, which count together as `other`: one per name while
+   * `maxOtherCounters` last (so that the ingest stage can remember them as it does other names), then one
+   * per rule, shared (its `field` is empty), since a counter carries its rule.
+   */
+  private overflowCounters: NameCounter[] = [];
+  private shared = new Map<FieldRule | null, NameCounter>();
   /** Returned for a new measurement once the name budget is spent: every field of it counts as `other`. */
   private readonly overflow = new MeasurementCounters('');
   private badLines = new Map<BadLineReason, number>();
@@ -88,7 +105,7 @@ export class MetricTally {
     this.maxNames = options.maxNames ?? 10_000;
     this.tagKeySamples = options.tagKeySamples ?? 4;
     this.maxTagKeys = options.maxTagKeysPerName ?? 64;
-    this.other = this.newOther();
+    this.maxOtherCounters = options.maxOtherCounters ?? 100_000;
   }
 
   measurement(measurement: string): MeasurementCounters {
@@ -100,14 +117,17 @@ export class MetricTally {
     return fresh;
   }
 
-  field(counters: MeasurementCounters, field: string): NameCounter {
-    const known = counters.fields.get(field);
-    if (known !== undefined) return known;
-    if (counters === this.overflow || this.names >= this.maxNames) return this.other;
-    const key = detachString(field);
-    const counter = new NameCounter(detachString(metricName(counters.measurement, key)), counters.measurement, key, this.maxTagKeys);
-    counters.fields.set(key, counter);
-    this.names++;
+  /** The counter of `field` of the measurement, which passes under `rule` (null: never) from now on. */
+  field(counters: MeasurementCounters, field: string, rule: FieldRule | null = null): NameCounter {
+    let counter = counters.fields.get(field);
+    if (counter === undefined) {
+      if (counters === this.overflow || this.names >= this.maxNames) return this.other(counters.measurement, field, rule);
+      const key = detachString(field);
+      counter = new NameCounter(detachString(metricName(counters.measurement, key)), counters.measurement, key, this.maxTagKeys);
+      counters.fields.set(key, counter);
+      this.names++;
+    }
+    counter.rule = rule;
     return counter;
   }
 
@@ -118,18 +138,37 @@ export class MetricTally {
   drain(): TallySnapshot {
     const names: NameTally[] = [];
     for (const counters of this.measurements.values()) for (const counter of counters.fields.values()) names.push(toTally(counter));
-    const snapshot: TallySnapshot = { names, other: counts(this.other), lines: this.lines, badLines: Object.fromEntries(this.badLines) };
+    const other = new NameCounter(null, '', '', 0);
+    for (const counter of [...this.overflowCounters, ...this.shared.values()]) {
+      other.seen += counter.seen;
+      other.passed += counter.passed;
+      other.notAllowlisted += counter.notAllowlisted;
+      other.nonNumeric += counter.nonNumeric;
+    }
+    const snapshot: TallySnapshot = { names, other: counts(other), lines: this.lines, badLines: Object.fromEntries(this.badLines) };
     this.measurements = new Map();
     this.names = 0;
-    this.other = this.newOther();
+    this.overflowCounters = [];
+    this.shared = new Map();
     this.badLines = new Map();
     this.lines = 0;
     this.epoch++;
     return snapshot;
   }
 
-  private newOther(): NameCounter {
-    const other = new NameCounter(null, '', '', 0);
+  /** A counter of `other` for a name beyond the budget: its own while they last, else one shared per rule. */
+  private other(measurement: string, field: string, rule: FieldRule | null): NameCounter {
+    let other: NameCounter | undefined;
+    if (this.overflowCounters.length < this.maxOtherCounters) {
+      other = new NameCounter(null, measurement, detachString(field), 0);
+      this.overflowCounters.push(other);
+    } else {
+      other = this.shared.get(rule);
+      if (other !== undefined) return other;
+      other = new NameCounter(null, '', '', 0);
+      this.shared.set(rule, other);
+    }
+    other.rule = rule;
     other.tagSamples = Number.POSITIVE_INFINITY; // tag keys of a mixed bag mean nothing
     return other;
   }

@@ -140,4 +140,46 @@ describe('any mix of lines, field orders and allowlists', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts the same across allowlist swaps, and beyond the name budget of the tally as other', () => {
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 30 }),
+        fc.array(entry, { maxLength: 4 }),
+        fc.array(entry, { maxLength: 4 }),
+        fc.constantFrom(1, 3, 100),
+        fc.constantFrom(0, 2, 100),
+        (lines, firstEntries, secondEntries, maxNames, maxOtherCounters) => {
+          const allowlists = [allow(...firstEntries), allow(...secondEntries)];
+          const { points, tally, run } = rig({ maxNames, maxOtherCounters });
+          const halves = [lines.slice(0, lines.length >> 1), lines.slice(lines.length >> 1)];
+          const expectedPoints: string[] = [];
+          const expectedSeen = new Map<string, number>();
+          let fields = 0;
+          halves.forEach((half, h) => {
+            const allowlist = allowlists[h]!;
+            run(half.map((l) => `${l.measurement}${Object.entries(l.tags).map(([k, v]) => `,${k}=${v}`).join('')} ${l.fields.map(([k, v]) => `${k}=${v}`).join(',')}`).join('\n'), allowlist);
+            for (const l of half) {
+              for (const [rawKey, value] of l.fields) {
+                const key = rawKey.replace('\\ ', ' ');
+                const name = `${l.measurement}.${key}`;
+                fields++;
+                expectedSeen.set(name, (expectedSeen.get(name) ?? 0) + 1);
+                if (!value.startsWith('"') && allowlist.match(l.measurement, key, l.tags)) expectedPoints.push(name);
+              }
+            }
+          });
+          expect(points.map((p) => p.name)).toEqual(expectedPoints);
+          const snapshot = tally.drain();
+          expect(snapshot.names.length).toBeLessThanOrEqual(maxNames);
+          for (const n of snapshot.names) expect(n.seen).toBe(expectedSeen.get(n.name));
+          const all = [...snapshot.names, snapshot.other];
+          expect(all.reduce((sum, n) => sum + n.seen, 0)).toBe(fields);
+          expect(all.reduce((sum, n) => sum + n.passed, 0)).toBe(expectedPoints.length);
+          expect(all.reduce((sum, n) => sum + n.passed + n.dropped.not_allowlisted + n.dropped.non_numeric_field, 0)).toBe(fields);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
