@@ -40,6 +40,12 @@ export interface MetricTallyOptions {
 }
 
 /**
+ * A tag-sample count that stops sampling. A small integer on purpose: one counter holding Infinity would make
+ * V8 keep that field of every counter as a boxed double, one more memory load per field on the hot path.
+ */
+const NO_MORE_SAMPLES = 0x3fff_ffff;
+
+/**
  * Mutable counters of one name; the ingest stage increments the fields directly (no call per count). The
  * counter also carries the name's allowlist rule, so that the stage finds both with one lookup: whoever
  * resolves the name under an allowlist (MetricTally.field) sets it, and the ingest stage resolves every name
@@ -103,7 +109,7 @@ export class MetricTally {
 
   constructor(options: MetricTallyOptions = {}) {
     this.maxNames = options.maxNames ?? 10_000;
-    this.tagKeySamples = options.tagKeySamples ?? 4;
+    this.tagKeySamples = Math.min(options.tagKeySamples ?? 4, NO_MORE_SAMPLES);
     this.maxTagKeys = options.maxTagKeysPerName ?? 64;
     this.maxOtherCounters = options.maxOtherCounters ?? 100_000;
   }
@@ -169,7 +175,7 @@ export class MetricTally {
       this.shared.set(rule, other);
     }
     other.rule = rule;
-    other.tagSamples = Number.POSITIVE_INFINITY; // tag keys of a mixed bag mean nothing
+    other.tagSamples = NO_MORE_SAMPLES; // tag keys of a mixed bag mean nothing
     return other;
   }
 }
