@@ -32,33 +32,28 @@ const ascii = (bytes: Uint8Array, a: number, b: number): string => String.fromCh
 export function plainNumber(bytes: Uint8Array, p: number, n: number, out: { value: number }): number {
   const negative = p < n && bytes[p] === MINUS;
   if (negative) p++;
+  const first = p;
   let mantissa = 0;
-  let significant = 0;
-  let digits = 0;
-  let scale = 0;
-  let dot = false;
-  for (; p < n; p++) {
+  let dot = -1;
+  // One loop and one branch per digit; past the end bytes[p] is undefined, which stops it too.
+  for (;;) {
     const d = bytes[p]! - ZERO;
-    if (d >= 0 && d <= 9) {
-      digits++;
-      if (dot) scale++;
-      if (mantissa === 0 && d === 0) continue;
-      if (++significant > FAST_DIGITS) return -1;
-      mantissa = mantissa * 10 + d;
-    } else if (bytes[p] === DOT && !dot) {
-      dot = true;
-    } else {
-      break;
-    }
+    if (d >= 0 && d <= 9) mantissa = mantissa * 10 + d;
+    else if (d !== DOT - ZERO || dot >= 0) break;
+    else dot = p;
+    p++;
   }
-  if (digits === 0 || scale > 22) return -1;
+  const scale = dot < 0 ? 0 : p - dot - 1;
+  const digits = p - first - (dot < 0 ? 0 : 1);
+  // Leading zeros count too: such a value takes the full grammar, which is only slower.
+  if (digits === 0 || digits > FAST_DIGITS) return -1;
   const c = p < n ? bytes[p]! : 10;
   if (isValueEnd(c)) {
     const value = scale === 0 ? mantissa : mantissa / POW10[scale]!;
     out.value = negative && value !== 0 ? -value : value;
     return p;
   }
-  const integer = (c === LOWER_I || (c === LOWER_U && !negative)) && !dot;
+  const integer = (c === LOWER_I || (c === LOWER_U && !negative)) && dot < 0;
   if (!integer || (p + 1 < n && !isValueEnd(bytes[p + 1]!))) return -1;
   out.value = negative && mantissa !== 0 ? -mantissa : mantissa;
   return p + 1;

@@ -37,6 +37,33 @@ describe('nanosecond timestamps of any length', () => {
   });
 });
 
+describe('numeric field values of any shape', () => {
+  const digits = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{0,${max}}$`));
+  it('read as the number they spell, or as bad_field_value, whichever path reads them', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', '-'),
+        digits(20),
+        fc.constantFrom('', '.'),
+        digits(20),
+        fc.constantFrom('', 'i', 'u', 'e3', '.', 'x'),
+        fc.constantFrom('', '\n', ',g=1', ' 2000000'),
+        (sign, whole, dot, fraction, suffix, after) => {
+          const text = `${sign}${whole}${dot}${dot === '' ? '' : fraction}${suffix}`;
+          let expected: number | null = null; // null: bad_field_value
+          if (/^-?(\d+(\.\d*)?|\.\d+)(e\d+)?$/.test(text)) expected = Number(text);
+          else if (/^(-?\d{1,15}i|\d{1,15}u)$/.test(text)) expected = Number(text.slice(0, -1));
+          else if (/^-?\d{16,}[iu]$/.test(text)) return; // long integers: their range is the conformance table's
+          const outcome = decode(`m f=${text}${after}`);
+          if (expected === null) expect(outcome.bad.map(([reason]) => reason)).toEqual(['bad_field_value']);
+          else expect(outcome.points[0]?.fields.f).toBe(expected === 0 ? 0 : expected);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+});
+
 describe('keys whose escapes come after a plain prefix', () => {
   it('unescapes tag keys, tag values and field keys', () => {
     expect(decode('m,ab\\ c=v\\,w,d=x\\=y fk\\=x=1,g\\ h=2i').points).toEqual([
