@@ -26,7 +26,7 @@ const ascii = (bytes: Uint8Array, a: number, b: number): string => String.fromCh
 
 /**
  * The common field values in one pass: `[-]digits[.digits]` (float), `[-]digits i`, `digits u`, with at most 15
- * significant digits, so that the value is exact (and an integer certainly in range). Returns the end of the
+ * digits (leading zeros too), so that the value is exact (and an integer certainly in range). Returns the end of the
  * token with the value in `out.value`, or -1 to let the full grammar (fieldValue) decide.
  */
 export function plainNumber(bytes: Uint8Array, p: number, n: number, out: { value: number }): number {
