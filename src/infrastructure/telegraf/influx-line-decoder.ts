@@ -241,9 +241,19 @@ export class InfluxLineDecoder {
     const marks = this.marks;
     let count = 0;
     let q = p;
+    // Two bytes a step; past the end b[q] is undefined, and so is its class, which ends the loop too.
     for (;;) {
-      const k = TAG_CLASS[b[q]!]!;
-      if (!(k <= 1)) break; // past the end b[q] is undefined, and so is k
+      const k0 = TAG_CLASS[b[q]!]!;
+      const k1 = TAG_CLASS[b[q + 1]!]!;
+      if (!(k0 + k1 <= 2)) break; // a byte that ends the pass (class 4) in either
+      marks[count] = q;
+      count += k0;
+      marks[count] = q + 1;
+      count += k1;
+      q += 2;
+    }
+    const k = TAG_CLASS[b[q]!]!;
+    if (k <= 1) {
       marks[count] = q;
       count += k;
       q++;
@@ -345,9 +355,9 @@ export class InfluxLineDecoder {
   }
 }
 
-/** Tag-section bytes for plainTags: 0 ordinary, 1 comma or `=` (noted), 2 anything that ends the fast pass. */
+/** Tag-section bytes for plainTags: 0 ordinary, 1 comma or `=` (noted), 4 anything that ends the fast pass. */
 const TAG_CLASS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) TAG_CLASS[c] = NAME_CLASS[c] === 0 ? 0 : 2;
+for (let c = 0; c < 256; c++) TAG_CLASS[c] = NAME_CLASS[c] === 0 ? 0 : 4;
 TAG_CLASS[COMMA] = 1;
 TAG_CLASS[EQUALS] = 1;
 
