@@ -38,9 +38,19 @@ export function plainNumber(bytes: Uint8Array, p: number, n: number, out: { valu
   // One loop and one branch per digit; past the end bytes[p] is undefined, which stops it too.
   for (;;) {
     const d = bytes[p]! - ZERO;
-    if (d >= 0 && d <= 9) mantissa = mantissa * 10 + d;
-    else if (d !== DOT - ZERO || dot >= 0) break;
-    else dot = p;
+    const e = bytes[p + 1]! - ZERO;
+    if (d >= 0 && d <= 9) {
+      if (e >= 0 && e <= 9) {
+        mantissa = mantissa * 100 + (d * 10 + e);
+        p += 2;
+      } else {
+        mantissa = mantissa * 10 + d;
+        p++;
+      }
+      continue;
+    }
+    if (d !== DOT - ZERO || dot >= 0) break;
+    dot = p;
     p++;
   }
   const scale = dot < 0 ? 0 : p - dot - 1;
