@@ -64,6 +64,29 @@ describe('numeric field values of any shape', () => {
   });
 });
 
+describe('tag sections of any length and shape', () => {
+  const token = fc.stringMatching(/^[a-z0-9._-]{0,9}$/);
+  it('decode to their tags, or as bad_tag when a key or value is empty or a key repeats, at the end of a payload too', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(token, token), { maxLength: 9 }),
+        fc.constantFrom('', '\n', ' '),
+        fc.constantFrom(' f=1', ' f=1 2000000', ''),
+        (tags, trailer, fields) => {
+          const line = `m${tags.map(([k, v]) => `,${k}=${v}`).join('')}${fields}`;
+          const outcome = decode(`${line}${fields === '' ? trailer : '\n'}`);
+          const keys = tags.map(([k]) => k);
+          const badTag = tags.some(([k, v]) => k === '' || v === '') || new Set(keys).size !== keys.length;
+          if (badTag) expect(outcome.bad.map(([reason]) => reason)).toEqual(['bad_tag']);
+          else if (fields === '') expect(outcome.bad.map(([reason]) => reason)).toEqual(['missing_fields']);
+          else expect(outcome.points.map((p) => p.tags)).toEqual([Object.fromEntries(tags)]);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+});
+
 describe('keys whose escapes come after a plain prefix', () => {
   it('unescapes tag keys, tag values and field keys', () => {
     expect(decode('m,ab\\ c=v\\,w,d=x\\=y fk\\=x=1,g\\ h=2i').points).toEqual([
