@@ -59,10 +59,11 @@ export class NameCounter {
   notAllowlisted = 0;
   nonNumeric = 0;
   tagSamples = 0;
-  readonly tagKeys = new Set<string>();
+  /** Made at the first sample: counters of names beyond the budget never sample, and there may be many. */
+  private sampledKeys: Set<string> | null = null;
 
   constructor(
-    /** null for the overflow counter, which stands for many names. */
+    /** null for a name beyond the tally's budget, counted as `other` (see MetricTally.other). */
     readonly name: string | null,
     readonly measurement: string,
     readonly field: string,
@@ -70,7 +71,13 @@ export class NameCounter {
   ) {}
 
   noteTagKey(key: string): void {
-    if (this.tagKeys.size < this.maxTagKeys && !this.tagKeys.has(key)) this.tagKeys.add(detachString(key));
+    const keys = (this.sampledKeys ??= new Set<string>());
+    if (keys.size < this.maxTagKeys && !keys.has(key)) keys.add(detachString(key));
+  }
+
+  /** The tag keys sampled so far. */
+  get tagKeys(): readonly string[] {
+    return this.sampledKeys === null ? [] : [...this.sampledKeys];
   }
 }
 
@@ -185,5 +192,5 @@ function counts(c: NameCounter): TallyCounts {
 }
 
 function toTally(c: NameCounter): NameTally {
-  return { name: c.name ?? '', measurement: c.measurement, field: c.field, ...counts(c), tagKeys: [...c.tagKeys] };
+  return { name: c.name ?? '', measurement: c.measurement, field: c.field, ...counts(c), tagKeys: c.tagKeys };
 }
