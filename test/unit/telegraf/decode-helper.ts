@@ -22,10 +22,11 @@ export function decode(payload: string | Buffer, ctx: Partial<DecodeContext> = {
   const bad: [string, string][] = [];
   decoder.decode(typeof payload === 'string' ? Buffer.from(payload) : payload, { nowMs: 1_000_000, ...ctx }, {
     line(line) {
-      const tags: Record<string, string> = {};
-      for (let i = 0; i < line.tagCount; i++) tags[line.tagKey(i)] = line.tagValue(i);
-      const fields: Record<string, number | 'string'> = {};
-      for (let i = 0; i < line.fieldCount; i++) fields[line.fieldKey(i)] = line.fieldIsNumeric(i) ? line.fieldValue(i) : 'string';
+      // fromEntries, not assignment: a key named __proto__ stays a key.
+      const tags: Record<string, string> = Object.fromEntries(Array.from({ length: line.tagCount }, (_, i) => [line.tagKey(i), line.tagValue(i)]));
+      const fields: Record<string, number | 'string'> = Object.fromEntries(
+        Array.from({ length: line.fieldCount }, (_, i) => [line.fieldKey(i), line.fieldIsNumeric(i) ? line.fieldValue(i) : 'string']),
+      );
       points.push({ m: line.measurement, tags, fields, ts: line.tsMs });
     },
     badLine(reason, raw) {
