@@ -80,22 +80,17 @@ export class IngestStage implements DecodeHandler {
       const id = line.fieldKeyId(i);
       const counter =
         id >= 0 ? slots.byId(id, line, i, tally) : id === NOT_IN_TRIE ? slots.learn(line, i, tally, this.slots.keys) : slots.find(line, i, tally);
-      counter.seen++;
-      if (counter.tagSamples < tally.tagKeySamples) sampleTagKeys(counter, line);
+      // Whatever is not passed or non-numeric is counted as not allowlisted (see NameCounter).
+      const seen = ++counter.seen;
+      if (seen <= tally.tagKeySamples && counter.name !== null) sampleTagKeys(counter, line);
       if (!line.fieldIsNumeric(i)) {
         counter.nonNumeric++;
         continue;
       }
       const rule = counter.rule;
-      if (rule === null) {
-        counter.notAllowlisted++;
-        continue;
-      }
+      if (rule === null) continue;
       tags ??= tagsOf(line);
-      if (!rule.always && !rule.matches(tags)) {
-        counter.notAllowlisted++;
-        continue;
-      }
+      if (!rule.always && !rule.matches(tags)) continue;
       counter.passed++;
       // A name beyond the tally's budget has no name of its own in the tally (see MetricTally.other).
       this.sink.accept(new Point(counter.name ?? metricName(line.measurement, line.fieldKey(i)), tags, line.tsMs, line.fieldValue(i)));
@@ -109,7 +104,6 @@ export class IngestStage implements DecodeHandler {
 }
 
 function sampleTagKeys(counter: NameCounter, line: DecodedLine): void {
-  counter.tagSamples++;
   for (let t = 0; t < line.tagCount; t++) counter.noteTagKey(line.tagKey(t));
 }
 
