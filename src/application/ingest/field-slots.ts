@@ -53,7 +53,8 @@ export class MeasurementSlots {
   /** Field i, whose key the decoder looked for in `keys` and did not find: found by hash, then added to `keys`. */
   learn(line: DecodedLine, i: number, tally: MetricTally, keys: FieldKeyTrie): FieldSlot {
     const slot = this.find(line, i, tally);
-    const id = keys.insert(slot.field); // -1 for a counter shared by names (field ''): not remembered
+    // A counter shared by names beyond the tally's budget has no field of its own: the key comes from the line.
+    const id = keys.insert(slot.name !== null ? slot.field : line.fieldKey(i));
     return id < 0 ? slot : this.index(id, slot);
   }
 

@@ -35,8 +35,6 @@ export interface MetricTallyOptions {
   readonly tagKeySamples?: number;
   /** Tag keys kept per name. Default 64. */
   readonly maxTagKeysPerName?: number;
-  /** Names beyond `maxNames` given a counter of their own (still counted as `other`) per interval. Default 100,000. */
-  readonly maxOtherCounters?: number;
 }
 
 /**
@@ -101,15 +99,13 @@ export class MetricTally {
   readonly tagKeySamples: number;
   private readonly maxNames: number;
   private readonly maxTagKeys: number;
-  private readonly maxOtherCounters: number;
   private measurements = new Map<string, MeasurementCounters>();
   private names = 0;
   /**
-   * The counters of names beyond the budget, which count together as `other`: one per name while
-   * `maxOtherCounters` last (so that the ingest stage can remember them as it does other names), then one
-   * per rule, shared (its `field` is empty), since a counter carries its rule.
+   * The counters of names beyond the budget, which count together as `other`: one per rule, since a counter
+   * carries its rule (at most one per allowlist field entry and swap in an interval), shared by all the names
+   * that pass under it; `field` empty. Shared counters stay hot in the cache however many names use them.
    */
-  private overflowCounters: NameCounter[] = [];
   private shared = new Map<FieldRule | null, NameCounter>();
   /** Returned for a new measurement once the name budget is spent: every field of it counts as `other`. */
   private readonly overflow = new MeasurementCounters('');
@@ -122,7 +118,6 @@ export class MetricTally {
     this.maxNames = options.maxNames ?? 10_000;
     this.tagKeySamples = options.tagKeySamples ?? 4;
     this.maxTagKeys = options.maxTagKeysPerName ?? 64;
-    this.maxOtherCounters = options.maxOtherCounters ?? 100_000;
   }
 
   measurement(measurement: string): MeasurementCounters {
@@ -138,7 +133,7 @@ export class MetricTally {
   field(counters: MeasurementCounters, field: string, rule: FieldRule | null = null): NameCounter {
     let counter = counters.fields.get(field);
     if (counter === undefined) {
-      if (counters === this.overflow || this.names >= this.maxNames) return this.other(counters.measurement, field, rule);
+      if (counters === this.overflow || this.names >= this.maxNames) return this.other(rule);
       const key = detachString(field);
       counter = new NameCounter(detachString(metricName(counters.measurement, key)), counters.measurement, key, this.maxTagKeys);
       counters.fields.set(key, counter);
@@ -156,7 +151,7 @@ export class MetricTally {
     const names: NameTally[] = [];
     for (const counters of this.measurements.values()) for (const counter of counters.fields.values()) names.push(toTally(counter));
     const other = new NameCounter(null, '', '', 0);
-    for (const counter of [...this.overflowCounters, ...this.shared.values()]) {
+    for (const counter of this.shared.values()) {
       other.seen += counter.seen;
       other.passed += counter.passed;
       other.nonNumeric += counter.nonNumeric;
@@ -164,7 +159,6 @@ export class MetricTally {
     const snapshot: TallySnapshot = { names, other: counts(other), lines: this.lines, badLines: Object.fromEntries(this.badLines) };
     this.measurements = new Map();
     this.names = 0;
-    this.overflowCounters = [];
     this.shared = new Map();
     this.badLines = new Map();
     this.lines = 0;
@@ -172,19 +166,14 @@ export class MetricTally {
     return snapshot;
   }
 
-  /** A counter of `other` for a name beyond the budget: its own while they last, else one shared per rule. */
-  private other(measurement: string, field: string, rule: FieldRule | null): NameCounter {
-    let other: NameCounter | undefined;
-    if (this.overflowCounters.length < this.maxOtherCounters) {
-      other = new NameCounter(null, measurement, detachString(field), 0);
-      this.overflowCounters.push(other);
-    } else {
-      other = this.shared.get(rule);
-      if (other !== undefined) return other;
+  /** The counter of `other` that names beyond the budget passing under `rule` share. */
+  private other(rule: FieldRule | null): NameCounter {
+    let other = this.shared.get(rule);
+    if (other === undefined) {
       other = new NameCounter(null, '', '', 0);
+      other.rule = rule;
       this.shared.set(rule, other);
     }
-    other.rule = rule;
     return other;
   }
 }

@@ -148,10 +148,9 @@ describe('any mix of lines, field orders and allowlists', () => {
         fc.array(entry, { maxLength: 4 }),
         fc.array(entry, { maxLength: 4 }),
         fc.constantFrom(1, 3, 100),
-        fc.constantFrom(0, 2, 100),
-        (lines, firstEntries, secondEntries, maxNames, maxOtherCounters) => {
+        (lines, firstEntries, secondEntries, maxNames) => {
           const allowlists = [allow(...firstEntries), allow(...secondEntries)];
-          const { points, tally, run } = rig({ maxNames, maxOtherCounters });
+          const { points, tally, run } = rig({ maxNames });
           const halves = [lines.slice(0, lines.length >> 1), lines.slice(lines.length >> 1)];
           const expectedPoints: string[] = [];
           const expectedSeen = new Map<string, number>();
