@@ -80,7 +80,7 @@ export class IngestStage implements DecodeHandler {
       const id = line.fieldKeyId(i);
       const counter =
         id >= 0 ? slots.byId(id, line, i, tally) : id === NOT_IN_TRIE ? slots.learn(line, i, tally, this.slots.keys) : slots.find(line, i, tally);
-      // Whatever is not passed or non-numeric is counted as not allowlisted (see NameCounter).
+      // A field neither passed nor non-numeric is not allowlisted: derived, not counted (see NameCounter).
       const seen = ++counter.seen;
       if (seen <= tally.tagKeySamples && counter.name !== null) sampleTagKeys(counter, line);
       if (!line.fieldIsNumeric(i)) {

@@ -45,7 +45,7 @@ export interface MetricTallyOptions {
  *
  * Every field seen is exactly one of passed, non-numeric or not allowlisted, so the last is not counted but
  * derived; and the tag keys are sampled on the first occurrences (`seen` small). The ingest stage so touches
- * only `seen` and `rule` of most counters, declared first so that they share the object's first cache line.
+ * only `seen` and `rule` of most counters, declared first, next to the object's header.
  */
 export class NameCounter {
   seen = 0;

@@ -35,7 +35,8 @@ export function plainNumber(bytes: Uint8Array, p: number, n: number, out: { valu
   const first = p;
   let mantissa = 0;
   let dot = -1;
-  // One loop and one branch per digit; past the end bytes[p] is undefined, which stops it too.
+  // Two digits a step where both are digits; the decimal point is the rare case. `n` is bytes.length: past the
+  // end bytes[p] is undefined, which stops the loop too.
   for (;;) {
     const d = bytes[p]! - ZERO;
     const e = bytes[p + 1]! - ZERO;
