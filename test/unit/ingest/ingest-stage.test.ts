@@ -116,22 +116,30 @@ describe('any mix of lines, field orders and allowlists', () => {
     { requiredKeys: ['measurement'] },
   );
 
+  type Line = { measurement: string; tags: Record<string, string>; fields: [string, string][] };
+  const payloadOf = (lines: readonly Line[]): string =>
+    lines.map((l) => `${l.measurement}${Object.entries(l.tags).map(([k, v]) => `,${k}=${v}`).join('')} ${l.fields.map(([k, v]) => `${k}=${v}`).join(',')}`).join('\n');
+  /** A naive evaluation of each point: appends the names that pass to `points` and counts every name in `seen`. */
+  const evaluate = (lines: readonly Line[], allowlist: CompiledAllowlist, points: string[], seen: Map<string, number>): void => {
+    for (const l of lines) {
+      for (const [rawKey, value] of l.fields) {
+        const key = rawKey.replace('\\ ', ' ');
+        const name = `${l.measurement}.${key}`;
+        seen.set(name, (seen.get(name) ?? 0) + 1);
+        if (!value.startsWith('"') && allowlist.match(l.measurement, key, l.tags)) points.push(name);
+      }
+    }
+  };
+
   it('passes and counts exactly what a naive evaluation of each point would', () => {
     fc.assert(
       fc.property(fc.array(line, { maxLength: 30 }), fc.array(entry, { maxLength: 4 }), (lines, entries) => {
         const allowlist = allow(...entries);
         const { points, tally, run } = rig();
-        run(lines.map((l) => `${l.measurement}${Object.entries(l.tags).map(([k, v]) => `,${k}=${v}`).join('')} ${l.fields.map(([k, v]) => `${k}=${v}`).join(',')}`).join('\n'), allowlist);
+        run(payloadOf(lines), allowlist);
         const expectedPoints: string[] = [];
         const expectedSeen = new Map<string, number>();
-        for (const l of lines) {
-          for (const [rawKey, value] of l.fields) {
-            const key = rawKey.replace('\\ ', ' ');
-            const name = `${l.measurement}.${key}`;
-            expectedSeen.set(name, (expectedSeen.get(name) ?? 0) + 1);
-            if (!value.startsWith('"') && allowlist.match(l.measurement, key, l.tags)) expectedPoints.push(name);
-          }
-        }
+        evaluate(lines, allowlist, expectedPoints, expectedSeen);
         expect(points.map((p) => p.name)).toEqual(expectedPoints);
         const snapshot = tally.drain();
         expect(new Map(snapshot.names.map((n) => [n.name, n.seen]))).toEqual(expectedSeen);
@@ -154,20 +162,11 @@ describe('any mix of lines, field orders and allowlists', () => {
           const halves = [lines.slice(0, lines.length >> 1), lines.slice(lines.length >> 1)];
           const expectedPoints: string[] = [];
           const expectedSeen = new Map<string, number>();
-          let fields = 0;
           halves.forEach((half, h) => {
-            const allowlist = allowlists[h]!;
-            run(half.map((l) => `${l.measurement}${Object.entries(l.tags).map(([k, v]) => `,${k}=${v}`).join('')} ${l.fields.map(([k, v]) => `${k}=${v}`).join(',')}`).join('\n'), allowlist);
-            for (const l of half) {
-              for (const [rawKey, value] of l.fields) {
-                const key = rawKey.replace('\\ ', ' ');
-                const name = `${l.measurement}.${key}`;
-                fields++;
-                expectedSeen.set(name, (expectedSeen.get(name) ?? 0) + 1);
-                if (!value.startsWith('"') && allowlist.match(l.measurement, key, l.tags)) expectedPoints.push(name);
-              }
-            }
+            run(payloadOf(half), allowlists[h]!);
+            evaluate(half, allowlists[h]!, expectedPoints, expectedSeen);
           });
+          const fields = lines.reduce((n, l) => n + l.fields.length, 0);
           expect(points.map((p) => p.name)).toEqual(expectedPoints);
           const snapshot = tally.drain();
           expect(snapshot.names.length).toBeLessThanOrEqual(maxNames);
