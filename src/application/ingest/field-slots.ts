@@ -67,7 +67,8 @@ export class MeasurementSlots {
       if (this.hashes[at] === hash && line.fieldKeyIs(i, slot.field)) return slot;
     }
     const slot = this.slot(line.fieldKey(i), tally);
-    if (slot.field !== '' && this.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) {
+    // A counter shared by names beyond the tally's budget (name null) has no key to compare: not remembered by key.
+    if (slot.name !== null && this.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) {
       this.budget.slots--;
       this.insert(hash, slot);
     }
@@ -79,7 +80,7 @@ export class MeasurementSlots {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const slot = tally.field(this.counters, key, this.plan === null ? null : this.plan.field(key));
-    if (slot.field !== '' && this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.field, slot);
+    if (slot.name !== null && this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.field, slot);
     return slot;
   }
 

@@ -53,7 +53,10 @@ export class NameCounter {
   rule: FieldRule | null = null;
   passed = 0;
   nonNumeric = 0;
-  /** null for a name beyond the tally's budget, counted as `other` (see MetricTally.other); it samples no tag keys. */
+  /**
+   * null for a counter that names beyond the tally's budget share (see MetricTally.other): its measurement and
+   * field are empty, and it samples no tag keys.
+   */
   readonly name: string | null;
   readonly measurement: string;
   readonly field: string;
