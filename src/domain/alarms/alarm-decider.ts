@@ -1,3 +1,4 @@
+import type { Decider } from '../decider.js';
 import type { AlarmChange, AlarmEvent, AlarmView, ResolveReason } from './alarm-events.js';
 
 /**
@@ -133,4 +134,4 @@ function unreachable(x: never): never {
   throw new Error(`unhandled: ${JSON.stringify(x)}`);
 }
 
-export const alarmDecider = { decide, evolve, initialState } as const;
+export const alarmDecider = { decide, evolve, initialState } satisfies Decider<AlarmState, AlarmCommand, AlarmEvent>;
