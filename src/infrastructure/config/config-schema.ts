@@ -119,11 +119,27 @@ export class HttpConfig {
   @IsInt() @Min(0) @Max(65535) port = 8088;
 }
 
-export const ROLES = ['ingest', 'forward', 'api'] as const;
+/** Flow 2: the fleet-wide alarm poll (docs/architecture.md, "Flow 2"). */
+export class AlarmsConfig {
+  /** One poll per this interval for the whole fleet, however many replicas run the `poll` role. */
+  @IsInt() @Min(100) pollIntervalMs = 10_000;
+  /** K: consecutive complete snapshots without an alarm before it is resolved by absence. */
+  @IsInt() @Min(1) @Max(100) absentLimit = 3;
+  /** History windows start this much before the previous one ended (the engine stamps recoveries with data time). */
+  @IsInt() @Min(0) historyOverlapMs = 60_000;
+  /** A history window never reaches further back than this. */
+  @IsInt() @Min(1_000) maxHistoryWindowMs = 3_600_000;
+  /** Alarm commands run at once within one poll (one command per alarm per poll). */
+  @IsInt() @Min(1) @Max(256) concurrency = 8;
+}
+
+/** `poll` is not in the default roles: it writes alarm events, so a deployment (or a test) opts in to it. */
+export const ROLES = ['ingest', 'forward', 'api', 'poll'] as const;
 export type Role = (typeof ROLES)[number];
+export const DEFAULT_ROLES: readonly Role[] = ['ingest', 'forward', 'api'];
 
 export class AppConfig {
-  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...ROLES];
+  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...DEFAULT_ROLES];
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel = 'info';
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
   @ValidateNested() @Type(() => KafkaConfig) kafka = new KafkaConfig();
@@ -133,4 +149,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
 }
