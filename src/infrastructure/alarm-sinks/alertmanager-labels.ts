@@ -38,15 +38,17 @@ const shortHash = (text: string, n: number): string => createHash('sha256').upda
  * Empty values are left out (Alertmanager treats an empty label as absent); every tag is in the `tags` annotation.
  */
 export function tagLabels(tags: Readonly<Record<string, string>>): TagLabels {
-  const labels: Record<string, string> = {};
-  const renamed: Record<string, string> = {};
+  // No prototype: a tag key such as `toString` or `constructor` is an ordinary key here.
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  const renamed: Record<string, string> = Object.create(null) as Record<string, string>;
   const taken = new Set<string>(OWN);
   const keys = Object.keys(tags).sort();
   // Valid keys first, so a key is never pushed aside by another key's sanitised form.
   const ordered = [...keys.filter((k) => sanitiseLabelName(k) === k), ...keys.filter((k) => sanitiseLabelName(k) !== k)];
   for (const key of ordered) {
     let name = sanitiseLabelName(key);
-    for (let n = 8; taken.has(name); n += 4) name = `${sanitiseLabelName(key)}_${shortHash(key, n)}`;
+    // Sanitised again: `_` + `_<hash>` would start with the reserved `__`.
+    for (let n = 8; taken.has(name); n += 4) name = sanitiseLabelName(`${sanitiseLabelName(key)}_${shortHash(key, n)}`);
     taken.add(name);
     if (name !== key) renamed[key] = name;
     const value = tags[key] ?? '';

@@ -57,10 +57,17 @@ export class WebhookAlarmSink implements AlarmSink {
   }
 }
 
-function signerFor(secret: string): Webhook {
-  if (!secret.startsWith('whsec_')) throw new WebhookSecretError('missing the whsec_ prefix');
+/** What is wrong with a webhook secret (without quoting it), or null when it is well-formed. */
+export function webhookSecretProblem(secret: string): string | null {
+  if (!secret.startsWith('whsec_')) return 'missing the whsec_ prefix';
   const b64 = secret.slice('whsec_'.length);
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) throw new WebhookSecretError('not base64');
-  if (Buffer.from(b64, 'base64').length < 24) throw new WebhookSecretError('shorter than 24 bytes');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return 'not base64';
+  if (Buffer.from(b64, 'base64').length < 24) return 'shorter than 24 bytes';
+  return null;
+}
+
+function signerFor(secret: string): Webhook {
+  const problem = webhookSecretProblem(secret);
+  if (problem !== null) throw new WebhookSecretError(problem);
   return new Webhook(secret);
 }
