@@ -23,8 +23,13 @@ export function startPollSchedule(opts: PollScheduleOptions): { stop(): Promise<
   const once = async (): Promise<void> => {
     const claim = await opts.lease.claim();
     if (claim === null) return;
+    // A lost lease (this process stalled past its TTL) is reported, not fatal: another replica may poll meanwhile,
+    // and every command still goes through the decider on its stream, so the overlap writes nothing twice.
     const renewal = setInterval(() => {
-      claim.renew().catch(opts.onError);
+      claim
+        .renew()
+        .then((held) => held || opts.onError(new Error(`alarm poll lease for tick ${claim.tick} lost while polling`)))
+        .catch(opts.onError);
     }, opts.renewEveryMs);
     try {
       await opts.poll(claim.tick);
