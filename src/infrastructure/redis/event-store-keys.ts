@@ -9,7 +9,7 @@ import { categoryOf } from '../../application/ports/event-store.js';
 export interface CategoryKeys {
   /** The category log: every event of the category, full, in append order (projections read it). */
   readonly log: string;
-  /** An aggregate stream: one entry per version (`0-<version>`), pointing at the event's log entry. */
+  /** An aggregate stream: a LIST of its events' log positions, index i = version i + 1 (see APPEND_LUA). */
   stream(streamName: string): string;
 }
 

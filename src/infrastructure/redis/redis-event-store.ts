@@ -26,14 +26,14 @@ export interface RedisEventStoreOptions {
 
 interface EventStoreCommands {
   aiopsEsAppend(stream: string, log: string, ...args: (string | number)[]): Promise<(number | string)[]>;
-  aiopsEsReadStream(stream: string, log: string, from: number, maxCount: string): Promise<[number, ...(LogEntry | null)[]]>;
+  aiopsEsReadStream(stream: string, log: string, from: number, maxCount: number): Promise<[number, ...(LogEntry | null)[]]>;
 }
 
 /**
  * The EventStore on Redis Streams. An append is one Lua script: the expected-version check and the XADDs to the
  * aggregate stream and the category log happen atomically. The category log holds each event in full (projections
- * read only it); an aggregate stream holds one small entry per version pointing into the log, so an event's
- * bytes are stored once. Key layout and retention: docs/architecture.md, "Event store".
+ * read only it); an aggregate stream is a small list of its events' log positions, so an event's bytes are stored
+ * once. Key layout and retention: docs/architecture.md, "Event store".
  */
 export class RedisEventStore implements EventStore {
   private readonly prefix: string;
@@ -93,7 +93,7 @@ export class RedisEventStore implements EventStore {
   ): Promise<ReadStreamResult<E>> {
     checkStreamName(streamName);
     const from = checkFrom(options.from);
-    const maxCount = options.maxCount === undefined ? '' : String(checkCount('maxCount', options.maxCount, 1));
+    const maxCount = options.maxCount === undefined ? -1 : checkCount('maxCount', options.maxCount, 1);
     const keys = streamKeys(this.prefix, streamName);
     const [version, ...entries] = await this.cmd.aiopsEsReadStream(keys.stream, keys.log, from, maxCount);
     const events = entries.map((entry, i) => {
