@@ -14,6 +14,7 @@
  * Run: `npm run bench -- eventstore [--events 100000] [--appenders 64] [--connections 8] [--batch 100]`.
  * Last line: one JSON object.
  */
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -178,6 +179,7 @@ try {
       redis_bytes_per_10k_alarms: tenKBytes,
       redis_bytes_per_10k_alarms_in_log: tenKLogBytes,
       checksum,
+      load_avg_1m_at_end: round(loadavg()[0]! * 10) / 10,
       node: process.version,
     }),
   );

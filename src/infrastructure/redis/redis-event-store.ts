@@ -7,15 +7,16 @@ import {
   checkStreamName,
   expectedAsNumber,
 } from '../../application/event-store/event-store-input.js';
-import type {
-  AppendResult,
-  DomainEvent,
-  EventStore,
-  ExpectedStreamVersion,
-  ReadStreamResult,
-  RecordedEvent,
+import {
+  categoryOf,
+  type AppendResult,
+  type DomainEvent,
+  type EventStore,
+  type ExpectedStreamVersion,
+  type ReadStreamResult,
+  type RecordedEvent,
 } from '../../application/ports/event-store.js';
-import { categoryKeys, streamKeys } from './event-store-keys.js';
+import { categoryKeys, type CategoryKeys } from './event-store-keys.js';
 import { APPEND_LUA, appendScriptError, READ_STREAM_LUA } from './redis-event-store-scripts.js';
 import { decodeLogEntry, encodeLogEvent, type LogEntry } from './redis-log-entry.js';
 
@@ -38,6 +39,8 @@ interface EventStoreCommands {
 export class RedisEventStore implements EventStore {
   private readonly prefix: string;
   private readonly cmd: EventStoreCommands;
+  /** Key builders per category (a handful: alarm, rule, …), so the append path builds no closures. */
+  private readonly keysByCategory = new Map<string, CategoryKeys>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -47,6 +50,16 @@ export class RedisEventStore implements EventStore {
     redis.defineCommand('aiopsEsAppend', { numberOfKeys: 2, lua: APPEND_LUA });
     redis.defineCommand('aiopsEsReadStream', { numberOfKeys: 2, lua: READ_STREAM_LUA });
     this.cmd = redis as unknown as EventStoreCommands;
+  }
+
+  private keysOf(streamName: string): { stream: string; log: string } {
+    const category = categoryOf(streamName);
+    let keys = this.keysByCategory.get(category);
+    if (!keys) {
+      keys = categoryKeys(this.prefix, category);
+      this.keysByCategory.set(category, keys);
+    }
+    return { stream: keys.stream(streamName), log: keys.log };
   }
 
   async appendToStream<E extends DomainEvent>(
@@ -61,7 +74,7 @@ export class RedisEventStore implements EventStore {
     const ids = events.map(() => randomUUID());
     const args = [String(expectedAsNumber(expectedVersion) ?? -1)];
     events.forEach((e, i) => args.push(encodeLogEvent(ids[i]!, e.type, streamName, time, e.data, e.metadata ?? {})));
-    const keys = streamKeys(this.prefix, streamName);
+    const keys = this.keysOf(streamName);
     const reply = await this.cmd.aiopsEsAppend(keys.stream, keys.log, ...args);
     const head = Number(reply[0]);
     if (head < 0) throw appendScriptError(head, streamName, expectedVersion, Number(reply[1]));
@@ -91,7 +104,7 @@ export class RedisEventStore implements EventStore {
     checkStreamName(streamName);
     const from = checkFrom(options.from);
     const maxCount = options.maxCount === undefined ? -1 : checkCount('maxCount', options.maxCount, 1);
-    const keys = streamKeys(this.prefix, streamName);
+    const keys = this.keysOf(streamName);
     const [version, ...entries] = await this.cmd.aiopsEsReadStream(keys.stream, keys.log, from, maxCount);
     const events = entries.map((entry, i) => {
       if (!entry) throw new Error(`event store: ${streamName} version ${from + i} points at a missing log entry`);
