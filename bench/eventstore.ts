@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import type { EventStore, RecordedEvent } from '../src/application/ports/event-store.js';
+import type { DomainEvent, EventStore, RecordedEvent } from '../src/application/ports/event-store.js';
 import type { AlarmEvent } from '../src/domain/alarms/alarm-events.js';
 import { RedisEventStore } from '../src/infrastructure/redis/redis-event-store.js';
 import { services, uniqueSuffix } from '../test/support/services.js';
@@ -83,22 +83,33 @@ async function measure(name: string, work: () => Promise<number>) {
   return result;
 }
 
-/** Alarm n's three events appended one per append with their expected versions, by `appenders` concurrent loops. */
-async function appendLives(category: string, alarms: number, appenders: number, through: EventStore[]): Promise<number> {
+interface Life {
+  readonly stream: string;
+  readonly events: readonly DomainEvent[];
+}
+
+/** Alarm lives built before the clock starts: the rates measure the store, not the fixture. */
+const lives = (category: string, alarms: number): Life[] =>
+  Array.from({ length: alarms }, (_, n) => {
+    const life = alarmLife(n);
+    const metadata = pollMetadata();
+    // Named as alarm streams are (`alarm-<64-hex fingerprint>`), in the bench's own category.
+    return { stream: `${category}-${life[0]!.data.alarm.id}`, events: life.map((e) => ({ ...e, metadata })) };
+  });
+
+/** Each alarm's three events appended one per append with their expected versions, by concurrent loops. */
+async function appendLives(all: readonly Life[], appenders: number, through: EventStore[]): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: appenders }, async (_, a) => {
       const s = through[a % through.length]!;
-      for (let n = next++; n < alarms; n = next++) {
-        // Named as alarm streams are (`alarm-<64-hex fingerprint>`), in the bench's own category.
-        const life = alarmLife(n);
-        const stream = `${category}-${life[0]!.data.alarm.id}`;
-        const metadata = pollMetadata();
-        for (const [v, event] of life.entries()) await s.appendToStream(stream, [{ ...event, metadata }], { expectedStreamVersion: v });
+      for (let n = next++; n < all.length; n = next++) {
+        const { stream, events } = all[n]!;
+        for (const [v, event] of events.entries()) await s.appendToStream(stream, [event], { expectedStreamVersion: v });
       }
     }),
   );
-  return alarms * 3;
+  return all.length * 3;
 }
 
 async function bytesUnder(category: string): Promise<number> {
@@ -110,26 +121,28 @@ async function bytesUnder(category: string): Promise<number> {
 }
 
 try {
-  const sequential = await measure('sequential appends', () => appendLives('seq', Math.ceil(SEQUENTIAL / 3), 1, [store]));
+  const seqLives = lives('seq', Math.ceil(SEQUENTIAL / 3));
+  const sequential = await measure('sequential appends', () => appendLives(seqLives, 1, [store]));
 
   // The 100,000-event data set: memory and catch-up are measured on it.
-  const memBefore = await info('memory', 'used_memory');
   const alarms = Math.ceil(EVENTS / 3);
+  const loadLives = lives('load', alarms);
+  const memBefore = await info('memory', 'used_memory');
   const concurrent = await measure(`concurrent appends (${APPENDERS} appenders, ${CONNECTIONS} connections)`, () =>
-    appendLives('load', alarms, APPENDERS, stores),
+    appendLives(loadLives, APPENDERS, stores),
   );
   const memDelta = (await info('memory', 'used_memory')) - memBefore;
   const loadBytes = await bytesUnder('load');
 
+  const batches = Math.ceil(20_000 / BATCH);
+  const batchEvents = Array.from({ length: batches }, (_, i) =>
+    Array.from({ length: BATCH }, (_, k) => loadLives[(i * BATCH + k) % loadLives.length]!.events[k % 3]!),
+  );
   const batched = await measure(`batched appends (${BATCH} events each), events`, async () => {
-    const batches = Math.ceil(20_000 / BATCH);
     let b = 0;
     await Promise.all(
       stores.slice(0, 4).map(async (s) => {
-        for (let i = b++; i < batches; i = b++) {
-          const events = Array.from({ length: BATCH }, (_, k) => alarmLife(i * BATCH + k)[k % 3]!);
-          await s.appendToStream(`batch-${i}`, events, { expectedStreamVersion: 'no_stream' });
-        }
+        for (let i = b++; i < batches; i = b++) await s.appendToStream(`batch-${i}`, batchEvents[i]!, { expectedStreamVersion: 'no_stream' });
       }),
     );
     return batches * BATCH;
@@ -149,7 +162,7 @@ try {
     return read;
   });
 
-  await appendLives('tenk', 10_000, APPENDERS, stores);
+  await appendLives(lives('tenk', 10_000), APPENDERS, stores);
   const tenKBytes = await bytesUnder('tenk');
   const tenKLogBytes = Number(await redis.memory('USAGE', `{${prefix}tenk}:es:log`, 'SAMPLES', 0));
   const events = alarms * 3;
