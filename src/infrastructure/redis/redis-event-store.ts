@@ -31,8 +31,8 @@ interface EventStoreCommands {
 }
 
 /**
- * The EventStore on Redis Streams. An append is one Lua script: the expected-version check and the XADDs to the
- * aggregate stream and the category log happen atomically. The category log holds each event in full (projections
+ * The EventStore on Redis Streams. An append is one Lua script: the expected-version check, the XADDs to the
+ * category log and the RPUSH of their positions to the aggregate stream's list happen atomically. The category log holds each event in full (projections
  * read only it); an aggregate stream is a small list of its events' log positions, so an event's bytes are stored
  * once. Key layout and retention: docs/architecture.md, "Event store".
  */
