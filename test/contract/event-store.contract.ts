@@ -293,6 +293,8 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         circular.self = circular;
         await expect(store.appendToStream(s, [ev('A'), ev('B', circular)])).rejects.toThrow();
         await expect(store.readStream(s, { maxCount: 0 })).rejects.toBeInstanceOf(EventStoreInputError);
+        await expect(store.readCategory(newCategory(), { after: 'not-a-position', maxCount: 1 })).rejects.toBeInstanceOf(EventStoreInputError);
+        await expect(store.readCategory(newCategory(), { after: null, maxCount: -1 })).rejects.toBeInstanceOf(EventStoreInputError);
         expect((await store.readStream(s)).streamExists).toBe(false);
       });
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import {
+  checkAfter,
   checkAppend,
   checkCount,
   checkFrom,
@@ -118,7 +119,8 @@ export class RedisEventStore implements EventStore {
     options: { readonly after: string | null; readonly maxCount: number },
   ): Promise<RecordedEvent<E>[]> {
     const maxCount = checkCount('maxCount', options.maxCount, 1);
-    const start = options.after === null ? '-' : `(${options.after}`;
+    const after = checkAfter(options.after);
+    const start = after === null ? '-' : `(${after}`;
     const entries = (await this.redis.xrange(categoryKeys(this.prefix, category).log, start, '+', 'COUNT', maxCount)) as LogEntry[];
     return entries.map((entry) => decodeLogEntry(entry) as RecordedEvent<E>);
   }
