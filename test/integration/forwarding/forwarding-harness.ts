@@ -186,3 +186,17 @@ export async function forwardOnlyFixture(opts: { overrides?: Record<string, unkn
   };
 }
 
+
+/** Every call's arrival at the simulator, all endpoints together, ascending. */
+export const allArrivals = (arrivals: Record<string, number[]>): number[] => Object.values(arrivals).flat().sort((a, b) => a - b);
+
+/**
+ * How much of the cap a drain used, from the simulator's arrival times: the calls after the first, over what the
+ * cap allows between the first and the last arrival (1 = a call every 1/cap s, none wasted).
+ */
+export const capUtilisation = (times: readonly number[], cap: number): number => {
+  const first = times[0];
+  const last = times.at(-1);
+  if (first === undefined || last === undefined || last === first) return 0;
+  return (times.length - 1) / (((last - first) / 1000) * cap);
+};
