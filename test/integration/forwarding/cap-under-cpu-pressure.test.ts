@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GrantStats } from '../../../src/application/ports/engine-budget.js';
 import type { BullmqForwardQueue } from '../../../src/infrastructure/bullmq/forward-queue.js';
 import { maxInAnySlidingWindow, startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { waitFor } from '../../support/bridge-harness.js';
@@ -10,8 +11,10 @@ import {
   dropKeys,
   enqueueBacklog,
   forwardFleetEnv,
+  grantStatsOf,
   newForwardQueue,
   spawnBridge,
+  tightestSpan,
   type BridgeProcess,
 } from './forwarding-harness.js';
 
@@ -30,6 +33,8 @@ describe('three forward processes draining a backlog while busy loops hold every
   const prefix = `t-${uniqueSuffix()}`;
   const fleet: BridgeProcess[] = [];
   let times: number[] = [];
+  let exitCodes: (number | null)[] = [];
+  let grants: (GrantStats | undefined)[] = [];
 
   beforeAll(async () => {
     sim = await startEngineSimulator({ tokenTtlSeconds: 600 });
@@ -44,6 +49,8 @@ describe('three forward processes draining a backlog while busy loops hold every
     await waitFor('the backlog drained', async () => sim.report().distinctPoints >= JOBS * POINTS_PER_JOB, 40_000, 500);
     await pressure.stop();
     times = allArrivals(sim.arrivals());
+    exitCodes = await Promise.all(fleet.map((p) => p.stop()));
+    grants = fleet.map((p) => grantStatsOf(p.output()));
   }, 120_000);
   afterAll(async () => {
     await pressure?.stop();
@@ -53,8 +60,9 @@ describe('three forward processes draining a backlog while busy loops hold every
     await dropKeys(prefix);
   });
 
-  it('delivers every point exactly once', () => {
+  it('delivers every point exactly once, through three bridges that shut down cleanly', () => {
     const report = sim.report();
+    expect(exitCodes).toEqual([0, 0, 0]);
     expect(report.distinctPoints).toBe(JOBS * POINTS_PER_JOB);
     expect(report.pointsReceived).toBe(JOBS * POINTS_PER_JOB);
   });
@@ -65,7 +73,8 @@ describe('three forward processes draining a backlog while busy loops hold every
     console.log(
       `[cap-under-cpu-pressure] calls ${times.length}, max in any sliding 1 s ${report.maxCallsInAnySlidingSecond} ` +
         `(per endpoint ${JSON.stringify(report.maxCallsInAnySlidingSecondPerEndpoint)}), busiest wall-clock second ` +
-        `${report.maxRequestsPerSecond}, drain ${((times.at(-1)! - times[0]!) / 1000).toFixed(1)} s, utilisation ${(utilisation * 100).toFixed(1)} %`,
+        `${report.maxRequestsPerSecond}, tightest span of ${CAP + 1} calls ${tightestSpan(times, CAP).toFixed(1)} ms, drain ${((times.at(-1)! - times[0]!) / 1000).toFixed(1)} s, utilisation ${(utilisation * 100).toFixed(1)} %; ` +
+        `grants per bridge ${JSON.stringify(grants)}`,
     );
     expect(maxInAnySlidingWindow(times)).toBe(report.maxCallsInAnySlidingSecond);
     expect(report.maxCallsInAnySlidingSecond).toBeLessThanOrEqual(CAP);

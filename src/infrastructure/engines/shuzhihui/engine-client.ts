@@ -35,7 +35,8 @@ export class EngineClient {
     private readonly log: EngineLogger,
     private readonly hooks?: EngineRequestHooks,
   ) {
-    const gate = hooks ? (cls: CallClass) => hooks.beforeRequest(cls) : undefined;
+    // Logins and re-sends take a grant like any request; their provisional arrival bound stays (no answer hook).
+    const gate = hooks ? async (cls: CallClass): Promise<void> => void (await hooks.beforeRequest(cls)) : undefined;
     this.#http = new HttpClient({
       baseUrl: cfg.baseUrl,
       maxConnections: cfg.maxConnections,
@@ -64,7 +65,8 @@ export class EngineClient {
   }
 
   async #send(c: EngineCall, auth: Readonly<Record<string, string>>, what: string) {
-    await this.hooks?.beforeRequest(c.cls);
+    // Nothing may be awaited between the grant and the send: the grant is fresh only now.
+    const grant = await this.hooks?.beforeRequest(c.cls);
     const started = Date.now();
     try {
       const res = await this.#http.request({
@@ -77,10 +79,10 @@ export class EngineClient {
       });
       this.log.debug({ call: what, status: res.status, ms: Date.now() - started }, 'engine call');
       const outcome = interpret(res, what, Date.now());
-      this.hooks?.afterResponse({ cls: c.cls, result: 'ok', latencyMs: Date.now() - started });
+      this.hooks?.afterResponse({ cls: c.cls, result: 'ok', latencyMs: Date.now() - started }, grant);
       return outcome;
     } catch (err) {
-      this.hooks?.afterResponse(outcomeOfError(c.cls, err, Date.now() - started));
+      this.hooks?.afterResponse(outcomeOfError(c.cls, err, Date.now() - started), grant);
       throw err;
     }
   }
