@@ -153,7 +153,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
           allowlist: allowlist?.status() ?? null,
           ingestPaused: kafka?.isPaused ?? null,
           breaker: breaker.state,
-          budget: { ...(await budget.snapshot()), grants: budget.grantStats() },
+          budget: await budget.snapshot(),
           forwardBacklog: await queue.backlog(),
         }),
       }),

@@ -114,7 +114,7 @@ export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOpti
       store.confirm(grant.token, grant.grantedAtMs + boundMs).catch((err: unknown) => options.onReportError?.(err));
     },
     report: (outcome: CallOutcome) => store.report(outcome).catch((err: unknown) => options.onReportError?.(err)),
-    snapshot: () => store.snapshot(),
+    snapshot: async () => ({ ...(await store.snapshot()), grants: stats.stats() }),
     grantStats: () => stats.stats(),
   };
 };

@@ -34,6 +34,8 @@ export interface BudgetSnapshot {
   readonly inWindow: number;
   /** Milliseconds until calls may resume after a Retry-After; 0 when not blocked. */
   readonly blockedForMs: number;
+  /** This process's grants (from `EngineBudget.snapshot`; a store has none). */
+  readonly grants?: GrantStats;
 }
 
 /** How old the grants were when this process used them, how long until their answers, and how many it gave back. */
