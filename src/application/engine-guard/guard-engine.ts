@@ -60,6 +60,7 @@ export const budgetRequestHooks = (budget: EngineBudget, options: { readonly bre
     if (grant !== undefined) budget.answered(grant);
     void budget.report(outcome);
   },
+  answered: (grant) => budget.answered(grant),
 });
 
 export interface EngineGuardOptions {

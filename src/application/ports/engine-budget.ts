@@ -116,4 +116,6 @@ export interface EngineRequestHooks {
   /** Resolves when the request may be sent, now; pass what it resolves with to `afterResponse`. */
   beforeRequest(cls: CallClass, signal?: AbortSignal): Promise<BudgetGrant | undefined>;
   afterResponse(outcome: CallOutcome, grant?: BudgetGrant): void;
+  /** A request sent without an outcome to report (a login, a re-send) was answered or failed. */
+  answered?(grant: BudgetGrant): void;
 }
