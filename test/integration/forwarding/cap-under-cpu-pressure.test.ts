@@ -62,8 +62,9 @@ describe('three forward processes draining a backlog while busy loops hold every
 
   it('delivers every point exactly once', () => {
     const report = sim.report();
-    // Exit codes are printed, not judged: under this load tsx's signal relay has been seen to end a bridge with
-    // SIGTERM itself (143) before the bridge's own handler ran; graceful stops are tested elsewhere.
+    // Exit codes are printed, not judged: in one run under this load a bridge ended with 143 (SIGTERM without its
+    // handler running, perhaps in the tsx wrapper's signal relay; not investigated). Graceful stops are tested
+    // elsewhere (fleet-rate-cap, flow/graceful-stop).
     console.log(`[cap-under-cpu-pressure] bridge exit codes ${JSON.stringify(exitCodes)}`);
     expect(report.distinctPoints).toBe(JOBS * POINTS_PER_JOB);
     expect(report.pointsReceived).toBe(JOBS * POINTS_PER_JOB);
