@@ -95,7 +95,9 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   // Roles push their stops to the front: the last started stops first; the shared clients go last.
   // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
   const shutdown = async (): Promise<void> => {
-    const steps = [...stops, () => breaker.stop(), () => rawEngine.close(), () => redis.quit()];
+    // How old grants were when used, and how many were given back as too old: what the budget's margin rests on.
+    const logGrants = (): void => log.info({ grants: budget.grantStats() }, 'engine budget grants');
+    const steps = [...stops, logGrants, () => breaker.stop(), () => rawEngine.close(), () => redis.quit()];
     const failures: unknown[] = [];
     for (const step of steps) await Promise.resolve().then(step).catch((err: unknown) => failures.push(err));
     if (failures.length > 0) throw failures[0];

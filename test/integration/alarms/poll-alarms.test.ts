@@ -68,13 +68,14 @@ describe('alarm poll against the simulator and Redis', () => {
       let shift: (() => Promise<void>) | undefined;
       const hooks: EngineRequestHooks = {
         beforeRequest: async (cls) => {
-          if (cls !== 'poll') return;
+          if (cls !== 'poll') return undefined;
           pollCalls++;
           if (pollCalls === 2 && shift) {
             const s = shift;
             shift = undefined;
             await s();
           }
+          return undefined;
         },
         afterResponse: () => undefined,
       };
