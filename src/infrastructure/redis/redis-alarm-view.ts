@@ -5,6 +5,7 @@ import type { AlarmView } from '../../domain/alarms/alarm-events.js';
 import { CLEAR_LUA, QUERY_LUA, UPSERT_LUA } from './redis-alarm-view-scripts.js';
 
 export interface RedisAlarmViewOptions {
+  /** Separates deployments (and tests) sharing one Redis; ends with ':' by convention (as the event store's). */
   readonly keyPrefix: string;
   /** Most members a text search looks at per page before it returns a short page with a cursor. */
   readonly textScanBudget?: number;
@@ -57,7 +58,7 @@ export class RedisAlarmView implements AlarmViewStore {
     private readonly redis: Redis | Cluster,
     options: RedisAlarmViewOptions,
   ) {
-    this.base = `{${options.keyPrefix}:alarm-view}:`;
+    this.base = `{${options.keyPrefix}alarm-view}:`;
     this.all = `${this.base}i:all`;
     this.budget = options.textScanBudget ?? 5_000;
     redis.defineCommand('aiopsAlarmViewUpsert', { numberOfKeys: 1, lua: UPSERT_LUA });

@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Lease } from '../../application/ports/lease.js';
 
 export interface RedisLeaseOptions {
+  /** Separates deployments (and tests) sharing one Redis; ends with ':' by convention (as the event store's). */
   readonly keyPrefix: string;
 }
 
@@ -41,7 +42,7 @@ export class RedisLease implements Lease {
   }
 
   private key(name: string): string {
-    return `${this.options.keyPrefix}:lease:${name}`;
+    return `${this.options.keyPrefix}lease:${name}`;
   }
 
   async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
