@@ -11,6 +11,7 @@ import {
   IsUrl,
   Max,
   Min,
+  Matches,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -119,6 +120,39 @@ export class HttpConfig {
   @IsInt() @Min(0) @Max(65535) port = 8088;
 }
 
+export class WebhookSinkConfig {
+  @IsBoolean() enabled = false;
+  /** The alarm platform's receiving URL; required when enabled (checked by loadConfig). */
+  @IsString() url = '';
+  /** Standard Webhooks secret `whsec_<base64>`; set it by AIOPS__ALARMS__SINKS__WEBHOOK__SECRET. Never logged. */
+  @IsString() secret = '';
+  /** CloudEvents `source`: names this fleet to the receiver. */
+  @IsString() @MinLength(1) source = 'urn:aiops-bridge:local';
+  /** Reverse-DNS prefix of the CloudEvents `type` (`<prefix>.alarm.raised`). */
+  @Matches(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { message: 'must be a reverse-DNS name such as com.example.aiops' })
+  typePrefix = 'com.aiops-bridge';
+  @IsInt() @Min(100) @Max(120_000) timeoutMs = 10_000;
+}
+
+export class AlertmanagerSinkConfig {
+  @IsBoolean() enabled = false;
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) url = 'http://127.0.0.1:19193';
+  /** A firing alert's `endsAt` lease is this × the alarm poll interval; refreshes come every poll interval. */
+  @IsNumber() @Min(2) @Max(100) leaseMultiplier = 4;
+  @IsInt() @Min(100) @Max(120_000) timeoutMs = 10_000;
+  /** `generatorURL` of each alert; `{alarmId}` is replaced by the alarm id. Empty: none. */
+  @IsString() generatorUrlTemplate = '';
+}
+
+export class AlarmSinksConfig {
+  @ValidateNested() @Type(() => WebhookSinkConfig) webhook = new WebhookSinkConfig();
+  @ValidateNested() @Type(() => AlertmanagerSinkConfig) alertmanager = new AlertmanagerSinkConfig();
+}
+
+export class AlarmsConfig {
+  @ValidateNested() @Type(() => AlarmSinksConfig) sinks = new AlarmSinksConfig();
+}
+
 export const ROLES = ['ingest', 'forward', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -133,4 +167,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
 }
