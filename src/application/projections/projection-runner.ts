@@ -79,7 +79,8 @@ export class ProjectionRunner {
   async catchUp(timeoutMs: number): Promise<boolean> {
     const timer = setTimeout(() => this.stopping.abort(), timeoutMs);
     try {
-      await this.compete(true);
+      this.loop = this.compete(true);
+      await this.loop;
       return !this.stopping.signal.aborted;
     } finally {
       clearTimeout(timer);
