@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreInputError } from '../../src/application/event-store/event-store-input.js';
 import { comparePositions } from '../../src/application/event-store/log-position.js';
@@ -203,6 +204,48 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         ]);
         const types = (await store.readCategory(category, { after: null, maxCount: 1000 })).map((e) => e.type).join('');
         expect(types).toMatch(/^(A{50}B{50}|B{50}A{50})$/);
+      });
+    });
+
+    describe('when random appends with random expected versions are applied', () => {
+      // Model: a stream is the list of its event types; the category log is every accepted event in order.
+      const op = fc.record({
+        stream: fc.integer({ min: 0, max: 2 }),
+        expected: fc.oneof(fc.constant<'any'>('any'), fc.constant<'no_stream'>('no_stream'), fc.integer({ min: 0, max: 4 })),
+        count: fc.integer({ min: 0, max: 3 }),
+      });
+
+      it('agrees with a simple model on every result, every stream and the category log', async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+            const category = newCategory();
+            const names = [0, 1, 2].map((i) => `${category}-s${i}`);
+            const model: string[][] = [[], [], []];
+            const log: string[] = [];
+            for (const [k, o] of ops.entries()) {
+              const events = Array.from({ length: o.count }, (_, i) => ev(`T${k}.${i}`));
+              const current = model[o.stream]!.length;
+              const expected = o.expected === 'any' ? current : o.expected === 'no_stream' ? 0 : o.expected;
+              const result = await store.appendToStream(names[o.stream]!, events, { expectedStreamVersion: o.expected }).catch((e: unknown) => e);
+              if (expected !== current) {
+                expect(result).toBeInstanceOf(ExpectedVersionConflictError);
+                expect(result).toMatchObject({ actual: current });
+                continue;
+              }
+              model[o.stream]!.push(...events.map((e) => e.type));
+              log.push(...events.map((e) => `${names[o.stream]}#${e.type}`));
+              expect(result).toMatchObject({ nextExpectedStreamVersion: model[o.stream]!.length });
+            }
+            for (const [i, name] of names.entries()) {
+              const read = await store.readStream(name);
+              expect(read.events.map((e) => e.type)).toEqual(model[i]);
+              expect(read.events.map((e) => e.streamVersion)).toEqual(model[i]!.map((_, v) => v + 1));
+            }
+            const all = await store.readCategory(category, { after: null, maxCount: 1000 });
+            expect(all.map((e) => `${e.streamName}#${e.type}`)).toEqual(log);
+          }),
+          { numRuns: 40 },
+        );
       });
     });
 

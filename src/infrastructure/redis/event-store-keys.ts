@@ -1,5 +1,3 @@
-import { categoryOf } from '../../application/ports/event-store.js';
-
 /**
  * The one place that builds event-store and checkpoint key names. Every key of one category (its log and all its
  * aggregate streams) carries the hash tag `{<prefix><category>}`, so the append script, which writes an aggregate
@@ -9,18 +7,13 @@ import { categoryOf } from '../../application/ports/event-store.js';
 export interface CategoryKeys {
   /** The category log: every event of the category, full, in append order (projections read it). */
   readonly log: string;
-  /** An aggregate stream: one entry per version (`0-<version>`), pointing at the event's log entry. */
+  /** An aggregate stream: a LIST of its events' log positions, index i = version i + 1 (see APPEND_LUA). */
   stream(streamName: string): string;
 }
 
 export const categoryKeys = (prefix: string, category: string): CategoryKeys => {
   const tag = `{${prefix}${category}}`;
   return { log: `${tag}:es:log`, stream: (streamName) => `${tag}:es:stream:${streamName}` };
-};
-
-export const streamKeys = (prefix: string, streamName: string): { readonly log: string; readonly stream: string } => {
-  const keys = categoryKeys(prefix, categoryOf(streamName));
-  return { log: keys.log, stream: keys.stream(streamName) };
 };
 
 /** A projection's checkpoint: a key (and slot) of its own, written only by the compare-and-set script. */

@@ -1,23 +1,27 @@
 import { ExpectedVersionConflictError, type ExpectedStreamVersion } from '../../application/ports/event-store.js';
 
 /**
- * Lua for the event store. Aggregate streams are written only by APPEND and never trimmed, so XLEN is the stream's
- * version (O(1)) and its last entry id is always `0-<version>`: that is what lets an explicit-id XADD never fail
- * halfway through a script (Redis does not roll a script back).
+ * Lua for the event store. An aggregate stream is kept as a Redis LIST of its events' log positions, index i =
+ * version i + 1: LLEN is the version (O(1)), LRANGE reads from a version. A LIST, not a Redis stream, because
+ * Redis 7.0 preallocates a 4 KB listpack for every stream (stream-node-max-bytes): measured 4,736 bytes for a
+ * one-entry stream against 168 for a one-entry list, and alarms are many small streams (docs/architecture.md).
+ * The list is written only by APPEND and never trimmed, so its length stays the version.
  *
- * KEYS: aggregate stream, category log. ARGV: expected version (-1 = any), stream name, time, then per event:
- * id, type, data JSON, metadata JSON. Returns {version, position…} or {code, actual} with a negative code.
+ * KEYS: aggregate stream (list), category log (stream). ARGV: expected version (-1 = any), then one JSON document
+ * per event (id, type, streamName, time, data, metadata; see redis-log-entry.ts). Each log entry holds two fields,
+ * `v` (the version, known only here) and `e` (that document). Returns {version, position…} or {code, actual}
+ * with a negative code. The first command that can fail on a wrong key type (LLEN, then XADD) runs before any write,
+ * so the script never stops halfway (Redis does not roll a script back).
  */
 export const APPEND_LUA = `
-local version = redis.call('XLEN', KEYS[1])
+local version = redis.call('LLEN', KEYS[1])
 local expected = tonumber(ARGV[1])
 if expected >= 0 and expected ~= version then return {-1, version} end
 local out = {0}
-for b = 4, #ARGV, 4 do
+for i = 2, #ARGV do
   version = version + 1
-  local pos = redis.call('XADD', KEYS[2], '*', 'id', ARGV[b], 'type', ARGV[b + 1], 'stream', ARGV[2],
-    'version', version, 'time', ARGV[3], 'data', ARGV[b + 2], 'meta', ARGV[b + 3])
-  redis.call('XADD', KEYS[1], '0-' .. version, 'p', pos)
+  local pos = redis.call('XADD', KEYS[2], '*', 'v', version, 'e', ARGV[i])
+  redis.call('RPUSH', KEYS[1], pos)
   out[#out + 1] = pos
 end
 out[1] = version
@@ -25,18 +29,19 @@ return out
 `;
 
 /**
- * KEYS: aggregate stream, category log. ARGV: from version, max count ('' = all). Returns {version, entry…}: each
- * entry is the log's [position, fields], or false if the log entry is missing (which only tampering can cause).
+ * KEYS: aggregate stream (list), category log. ARGV: from version (≥ 1), max count (-1 = all). Returns
+ * {version, entry…}: each entry is the log's [position, fields], or false if the log entry is missing (which only
+ * tampering can cause).
  */
 export const READ_STREAM_LUA = `
-local version = redis.call('XLEN', KEYS[1])
-local refs
-if ARGV[2] == '' then refs = redis.call('XRANGE', KEYS[1], '0-' .. ARGV[1], '+')
-else refs = redis.call('XRANGE', KEYS[1], '0-' .. ARGV[1], '+', 'COUNT', ARGV[2]) end
+local version = redis.call('LLEN', KEYS[1])
+local first = tonumber(ARGV[1]) - 1
+local last = -1
+if tonumber(ARGV[2]) >= 0 then last = first + tonumber(ARGV[2]) - 1 end
+local refs = redis.call('LRANGE', KEYS[1], first, last)
 local out = {version}
 for i = 1, #refs do
-  local pos = refs[i][2][2]
-  local entry = redis.call('XRANGE', KEYS[2], pos, pos)
+  local entry = redis.call('XRANGE', KEYS[2], refs[i], refs[i])
   out[i + 1] = entry[1] or false
 end
 return out
