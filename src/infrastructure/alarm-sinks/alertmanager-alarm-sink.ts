@@ -1,7 +1,7 @@
 import type { AlarmSink, DeliveryOutcome } from '../../application/ports/alarm-sink.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { AlarmEvent } from '../../domain/alarms/alarm-events.js';
-import { endingAlerts, firingAlert, resolvedAlerts, type AlertOptions, type PostableAlert } from './alertmanager-alerts.js';
+import { BadAlarmError, endingAlerts, firingAlert, resolvedAlerts, type AlertOptions, type PostableAlert } from './alertmanager-alerts.js';
 import { postForOutcome } from './http-outcome.js';
 
 export interface AlertmanagerAlarmSinkOptions extends AlertOptions {
@@ -51,24 +51,36 @@ export class AlertmanagerAlarmSink implements AlarmSink {
     return this.#now();
   }
 
-  deliver(event: RecordedEvent<AlarmEvent>): Promise<DeliveryOutcome> {
+  async deliver(event: RecordedEvent<AlarmEvent>): Promise<DeliveryOutcome> {
+    let alerts: PostableAlert[];
+    try {
+      alerts = this.#alertsOf(event);
+    } catch (err) {
+      // A bad event is a dead letter; the alarm's later events (and every other alarm) go on.
+      if (err instanceof BadAlarmError) return { kind: 'rejected', reason: err.message };
+      throw err;
+    }
+    return this.post(alerts);
+  }
+
+  #alertsOf(event: RecordedEvent<AlarmEvent>): PostableAlert[] {
     const now = this.#now();
     const alarm = event.data.alarm;
     switch (event.type) {
       case 'AlarmRaised':
-        return this.post([firingAlert(alarm, this.leaseEnd(now), this.opts)]);
+        return [firingAlert(alarm, this.leaseEnd(now), this.opts)];
       case 'AlarmUpdated': {
         const alerts = [firingAlert(alarm, this.leaseEnd(now), this.opts)];
         // A new severity is a new label set: end the alerts of the other severities now, or the old one would
         // stay active beside the new one until its lease ran out.
         if (event.data.changed.includes('severity')) alerts.push(...endingAlerts(alarm, now, this.opts, alarm.severity));
-        return this.post(alerts);
+        return alerts;
       }
       case 'AlarmResolved':
-        return this.post(resolvedAlerts(alarm, event.time, this.opts));
+        return resolvedAlerts(alarm, event.time, this.opts);
       default: {
         const never: never = event;
-        return Promise.resolve({ kind: 'rejected', reason: `unknown alarm event ${(never as { type: string }).type}` });
+        throw new BadAlarmError((never as RecordedEvent).streamName, `unknown alarm event ${(never as { type: string }).type}`);
       }
     }
   }

@@ -2,6 +2,18 @@ import { ALARM_LEVELS } from '../../domain/alarm.js';
 import type { AlarmView } from '../../domain/alarms/alarm-events.js';
 import { alarmLabels } from './alertmanager-labels.js';
 
+/** An alarm that cannot be rendered as an alert (a time that does not parse): never sent, never retried. */
+export class BadAlarmError extends Error {
+  readonly code = 'ALARM_SINK.BAD_ALARM';
+  constructor(
+    readonly alarmId: string,
+    why: string,
+  ) {
+    super(`alarm ${alarmId}: ${why}`);
+    this.name = 'BadAlarmError';
+  }
+}
+
 /** One alert of Alertmanager's `POST /api/v2/alerts` body (postableAlert). */
 export interface PostableAlert {
   readonly labels: Record<string, string>;
@@ -32,6 +44,8 @@ function annotations(alarm: AlarmView): Record<string, string> {
 function alert(alarm: AlarmView, severity: string, endsAt: Date, opts: AlertOptions): PostableAlert {
   const labels = alarmLabels(alarm, severity);
   const startsAt = new Date(alarm.startsAt);
+  if (Number.isNaN(startsAt.getTime())) throw new BadAlarmError(alarm.id, `startsAt is not a time: ${JSON.stringify(alarm.startsAt)}`);
+  if (Number.isNaN(endsAt.getTime())) throw new BadAlarmError(alarm.id, 'its end time is not a time');
   // Alertmanager refuses an alert that ends before it starts (HTTP 400): a clock skew must not lose a resolve.
   const ends = endsAt.getTime() < startsAt.getTime() ? startsAt : endsAt;
   return {

@@ -1,7 +1,7 @@
 import type { DeliveryOutcome } from '../../application/ports/alarm-sink.js';
 import type { AlarmView } from '../../domain/alarms/alarm-events.js';
 import type { AlertmanagerAlarmSink } from './alertmanager-alarm-sink.js';
-import { firingAlert, resolvedAlerts } from './alertmanager-alerts.js';
+import { BadAlarmError, firingAlert, resolvedAlerts, type PostableAlert } from './alertmanager-alerts.js';
 
 /** How long a resolve is re-sent: Alertmanager may have lost it (restart without storage, a peer that missed it). */
 export const RESOLVED_RESEND_MS = 5 * 60_000;
@@ -9,6 +9,8 @@ export const RESOLVED_RESEND_MS = 5 * 60_000;
 export interface RefreshResult {
   readonly firing: number;
   readonly resolved: number;
+  /** Ids of alarms left out because they could not be rendered (BadAlarmError). */
+  readonly skipped: readonly string[];
   readonly outcome: DeliveryOutcome;
 }
 
@@ -32,12 +34,21 @@ export async function refreshAlertmanager(
   const leaseEnd = sink.leaseEnd(now);
   const firing = alarms.filter((a) => a.status === 'firing');
   const resolved = alarms.filter((a) => a.status === 'resolved' && a.resolvedAt !== null && Date.parse(a.resolvedAt) >= since);
-  const alerts = [
-    ...firing.map((a) => firingAlert(a, leaseEnd, sink.alertOptions)),
-    ...resolved.flatMap((a) => resolvedAlerts(a, now.toISOString(), sink.alertOptions)),
-  ];
+  const alerts: PostableAlert[] = [];
+  const skipped: string[] = [];
+  // One alarm that cannot be rendered must not keep every other alarm's lease from being renewed.
+  const add = (alarm: AlarmView, build: () => PostableAlert[]): void => {
+    try {
+      alerts.push(...build());
+    } catch (err) {
+      if (!(err instanceof BadAlarmError)) throw err;
+      skipped.push(alarm.id);
+    }
+  };
+  for (const a of firing) add(a, () => [firingAlert(a, leaseEnd, sink.alertOptions)]);
+  for (const a of resolved) add(a, () => resolvedAlerts(a, now.toISOString(), sink.alertOptions));
   const outcome: DeliveryOutcome = alerts.length === 0 ? { kind: 'delivered' } : await sink.post(alerts);
-  return { firing: firing.length, resolved: resolved.length, outcome };
+  return { firing: firing.length, resolved: resolved.length, skipped, outcome };
 }
 
 /**

@@ -45,14 +45,31 @@ export function outcomeOfError(err: unknown, timeoutMs: number): DeliveryOutcome
   return { kind: 'retry', reason: `network: ${what}` };
 }
 
-/** The first bytes of an error body, for the reason text (a receiver's explanation helps whoever reads the dead letter). */
+/** Bytes of an answer's body read at most: enough for an explanation, bounded whatever the receiver sends. */
+const MAX_BODY = 4096;
+
+/**
+ * The start of an answer's body, for the reason text (a receiver's explanation helps whoever reads the dead
+ * letter). Reads at most MAX_BODY bytes, then drops the rest (the connection is not reused then: fine).
+ */
 export async function briefBody(res: Response): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const text = await res.text();
-    return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    while (size < MAX_BODY) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    if (size >= MAX_BODY) await reader.cancel();
   } catch {
-    return '';
+    // A body cut short still leaves the status, which decides the outcome.
   }
+  const text = Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8');
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /** POST with a whole-request deadline; the answer's body is read (so the socket returns to the pool). */

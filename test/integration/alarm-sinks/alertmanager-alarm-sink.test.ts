@@ -120,8 +120,22 @@ describe('a refresh with the read model', () => {
     expect((await activeAlerts(run)).map((a) => a.labels.alarm_id)).toEqual([recent.id]);
     // ...until the next refresh re-sends the resolve.
     const result = await refreshAlertmanager(sink, [recent, old, firing]);
-    expect(result).toEqual({ firing: 1, resolved: 1, outcome: { kind: 'delivered' } });
+    expect(result).toEqual({ firing: 1, resolved: 1, skipped: [], outcome: { kind: 'delivered' } });
     expect((await activeAlerts(run)).map((a) => a.labels.alarm_id)).toEqual([firing.id]);
+  });
+});
+
+describe('an alarm whose times do not parse', () => {
+  it('is rejected by deliver (a dead letter, not a retry) and skipped by a refresh without costing the others', async () => {
+    const run = uniqueSuffix();
+    const sink = sinkWithLease(600_000);
+    const bad = alarmOfRun(run, { startsAt: 'yesterday-ish' });
+    const good = alarmOfRun(run);
+    const o = await sink.deliver(raised(bad));
+    expect(o).toEqual({ kind: 'rejected', reason: `alarm ${bad.id}: startsAt is not a time: "yesterday-ish"` });
+    const result = await refreshAlertmanager(sink, [bad, good]);
+    expect(result).toEqual({ firing: 2, resolved: 0, skipped: [bad.id], outcome: { kind: 'delivered' } });
+    expect((await activeAlerts(run)).map((a) => a.labels.alarm_id)).toEqual([good.id]);
   });
 });
 

@@ -14,7 +14,7 @@ interface Delivery {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
-type Answer = { status: number; headers?: Record<string, string>; delayMs?: number };
+type Answer = { status: number; headers?: Record<string, string>; delayMs?: number; body?: string };
 
 /** A receiver as the alarm platform should build one: verify, then de-duplicate on webhook-id. */
 class Receiver {
@@ -40,9 +40,9 @@ class Receiver {
       } catch (err) {
         this.invalid.push((err as Error).message);
       }
-      const { status, headers = {}, delayMs = 0 } = this.answer;
+      const { status, headers = {}, delayMs = 0, body: answerBody = 'receiver says so' } = this.answer;
       setTimeout(() => {
-        if (!res.destroyed) res.writeHead(status, headers).end(status === 204 ? undefined : 'receiver says so');
+        if (!res.destroyed) res.writeHead(status, headers).end(status === 204 ? undefined : answerBody);
       }, delayMs);
     });
   });
@@ -157,6 +157,13 @@ describe('the receiver answering', () => {
 
   it('500: retry without a delay of its own', async () => {
     expect(await deliverWith({ status: 500 })).toEqual({ kind: 'retry', reason: 'HTTP 500: receiver says so' });
+  });
+
+  it('a huge error body: the reason quotes only its start', async () => {
+    receiver.answer = { status: 422, body: 'x'.repeat(5_000_000) };
+    const o = await sinkFor(receiver.url).deliver(raised(alarmView()));
+    expect(o.kind).toBe('rejected');
+    expect(o.kind === 'rejected' && o.reason.length).toBeLessThan(300);
   });
 
   it('400: rejected', async () => {
