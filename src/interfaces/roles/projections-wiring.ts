@@ -37,7 +37,9 @@ export function wireProjections(redis: Redis, keyPrefix: string, config: Project
   const sinkSwitch = new RedisSinkSwitch(redis, { keyPrefix });
   const plog = log.child({ module: 'projections' });
   const projections: Projection[] = [
-    alarmViewProjection(view) as Projection,
+    alarmViewProjection(view, (event, problem) =>
+      plog.error({ eventId: event.id, stream: event.streamName, problem }, 'alarm event cannot be shown in the alarm view; skipped'),
+    ) as Projection,
     ...sinks.map(
       (sink) =>
         alarmDeliveryProjection({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evolveAlarmView } from '../../../src/application/alarms/alarm-view-projection.js';
+import { alarmViewProjection, evolveAlarmView } from '../../../src/application/alarms/alarm-view-projection.js';
 import type { RecordedEvent } from '../../../src/application/ports/event-store.js';
 import type { AlarmEvent } from '../../../src/domain/alarms/alarm-events.js';
 import { alarm, raised, resolved, updated } from '../../support/alarm-fixtures.js';
@@ -27,5 +27,22 @@ describe('evolveAlarmView', () => {
     const once = events.reduce<ReturnType<typeof evolveAlarmView> | null>((d, e) => evolveAlarmView(d, e), null);
     const twice = [...events, ...events, events[0]!].reduce<ReturnType<typeof evolveAlarmView> | null>((d, e) => evolveAlarmView(d, e), null);
     expect(twice).toEqual(once);
+  });
+});
+
+describe('alarmViewProjection on a page with an event whose alarm cannot be indexed', () => {
+  it('skips and reports that event and writes the others', async () => {
+    const written: unknown[] = [];
+    const store = { upsert: async (docs: readonly unknown[]) => void written.push(...docs) } as unknown as Parameters<typeof alarmViewProjection>[0];
+    const skipped: string[] = [];
+    const good = alarm();
+    const bad = alarm({ startsAt: 'yesterday' });
+    const result = await alarmViewProjection(store, (_e, problem) => skipped.push(problem)).handle(
+      [recorded(raised(bad), 1), recorded(raised(good), 1)],
+      new AbortController().signal,
+    );
+    expect(result).toEqual({ handled: 2 });
+    expect(skipped).toEqual(['startsAt "yesterday" is not a time']);
+    expect(written.map((d) => (d as { alarm: { id: string } }).alarm.id)).toEqual([good.id]);
   });
 });
