@@ -6,7 +6,7 @@ export function createProjectionMetrics(registry: Registry) {
   return {
     owner: new Gauge({ name: 'aiops_projection_owner', help: '1 while this replica holds the projection lease', labelNames: ['projection'], registers }),
     events: new Counter({ name: 'aiops_projection_events_total', help: 'Log events a projection handled and checkpointed', labelNames: ['projection'], registers }),
-    lagEvents: new Gauge({ name: 'aiops_projection_lag_events', help: 'Events in the log after the checkpoint (counted up to 10,000)', labelNames: ['projection'], registers }),
+    lagEvents: new Gauge({ name: 'aiops_projection_lag_events', help: 'Events in the log after the checkpoint (counted up to 1,000; reported by the owner)', labelNames: ['projection'], registers }),
     lagSeconds: new Gauge({ name: 'aiops_projection_lag_seconds', help: 'Age of the oldest event not yet handled (undelivered, for deliveries)', labelNames: ['projection'], registers }),
     deliveries: new Counter({ name: 'aiops_delivery_outcomes_total', help: 'Delivery attempts by sink and outcome', labelNames: ['sink', 'outcome'], registers }),
     sinkDisabled: new Gauge({ name: 'aiops_delivery_sink_disabled', help: '1 while a sink is disabled (it answered 410 Gone)', labelNames: ['sink'], registers }),

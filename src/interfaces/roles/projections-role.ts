@@ -11,6 +11,8 @@ import type { ProjectionsConfig } from '../../infrastructure/config/config-schem
 import { createProjectionMetrics } from '../../infrastructure/observability/projection-metrics.js';
 import { newOwnerId, wireProjections } from './projections-wiring.js';
 
+const LAG_CAP = 1_000;
+
 export interface ProjectionsRoleDeps {
   readonly redis: Redis;
   /** Ends with ':' (the same prefix the event store uses). */
@@ -44,8 +46,15 @@ export function startProjectionsRole(deps: ProjectionsRoleDeps): () => Promise<v
 
   const lagTimer = setInterval(() => {
     void (async () => {
-      for (const p of w.projections) {
-        const s = await projectionStatus(w, p.name, p.category);
+      // Only the owner reports a projection's lag (one series per projection across the fleet), counted up to
+      // LAG_CAP events: reading more to count them would cost a lot exactly when a sink is down for long.
+      for (const [i, p] of w.projections.entries()) {
+        if (!runners[i]?.isOwner()) {
+          m.lagEvents.remove({ projection: p.name });
+          m.lagSeconds.remove({ projection: p.name });
+          continue;
+        }
+        const s = await projectionStatus(w, p.name, p.category, { cap: LAG_CAP });
         m.lagEvents.set({ projection: p.name }, s.behind);
         m.lagSeconds.set({ projection: p.name }, s.oldestPendingAgeMs / 1000);
       }
