@@ -95,7 +95,7 @@ function startAlertmanagerRefresh(
     load: async () => {
       if (!delivery?.isOwner()) return [];
       const [viewAt, sentAt] = await Promise.all([w.checkpoints.read(ALARM_VIEW), w.checkpoints.read(deliveryName)]);
-      if (sentAt !== null && (viewAt === null || comparePositions(viewAt, sentAt) < 0)) {
+      if (!viewCoversDelivery(viewAt, sentAt)) {
         m.alertmanagerRefresh.inc({ outcome: 'skipped_view_behind' });
         return [];
       }
@@ -112,3 +112,7 @@ function startAlertmanagerRefresh(
     },
   });
 }
+
+/** True when the view has handled at least every event the delivery has (both are checkpoints of one log). */
+export const viewCoversDelivery = (viewAt: string | null, sentAt: string | null): boolean =>
+  sentAt === null || (viewAt !== null && comparePositions(viewAt, sentAt) >= 0);

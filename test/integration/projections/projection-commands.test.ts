@@ -93,3 +93,19 @@ describe('delivery dead letters with Alertmanager enabled', () => {
     await expect(runProjectionCommand('delivery', ['dead-letters', 'webhook'], f.config, log)).rejects.toThrow('<alertmanager>');
   });
 });
+
+describe('projections rebuild of a delivery', () => {
+  it('delivers everything again through the sink when asked with --redeliver', async () => {
+    const f = fixture(true);
+    const now = new Date().toISOString();
+    const a = alarm({ id: `redeliver-${uniqueSuffix()}`, startsAt: now, lastSeenAt: now });
+    await appendAlarm(f.store, [raised(a), updated({ ...a, value: 3 })]);
+    const head = (await f.store.readCategory('alarm', { after: null, maxCount: 10 })).at(-1)?.position;
+    const { code, out } = await captured(['rebuild', 'alarm-delivery:alertmanager', '--redeliver', '--timeout-ms', '20000'], f.config);
+    expect(code).toBe(0);
+    expect(out).toMatchObject({ projection: 'alarm-delivery:alertmanager', caughtUp: true });
+    expect(await f.checkpoints.read('alarm-delivery:alertmanager')).toBe(head);
+    const res = await fetch(`${services.alertmanagerUrl}/api/v2/alerts?filter=${encodeURIComponent(`alarm_id="${a.id}"`)}`);
+    expect(((await res.json()) as unknown[]).length).toBe(1);
+  });
+});
