@@ -20,9 +20,11 @@ if expected >= 0 and expected ~= version then return {-1, version} end
 local out = {0}
 for i = 2, #ARGV do
   version = version + 1
-  local pos = redis.call('XADD', KEYS[2], '*', 'v', version, 'e', ARGV[i])
-  redis.call('RPUSH', KEYS[1], pos)
-  out[#out + 1] = pos
+  out[i] = redis.call('XADD', KEYS[2], '*', 'v', version, 'e', ARGV[i])
+end
+-- One RPUSH per 1,000 positions (unpack's stack limit), not one per event: fewer calls on the batched path.
+for i = 2, #out, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(out, i, math.min(i + 999, #out)))
 end
 out[1] = version
 return out

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import {
+  checkAfter,
   checkAppend,
   checkCount,
   checkFrom,
@@ -31,8 +32,8 @@ interface EventStoreCommands {
 }
 
 /**
- * The EventStore on Redis Streams. An append is one Lua script: the expected-version check and the XADDs to the
- * aggregate stream and the category log happen atomically. The category log holds each event in full (projections
+ * The EventStore on Redis Streams. An append is one Lua script: the expected-version check, the XADDs to the
+ * category log and the RPUSH of their positions to the aggregate stream's list happen atomically. The category log holds each event in full (projections
  * read only it); an aggregate stream is a small list of its events' log positions, so an event's bytes are stored
  * once. Key layout and retention: docs/architecture.md, "Event store".
  */
@@ -118,7 +119,8 @@ export class RedisEventStore implements EventStore {
     options: { readonly after: string | null; readonly maxCount: number },
   ): Promise<RecordedEvent<E>[]> {
     const maxCount = checkCount('maxCount', options.maxCount, 1);
-    const start = options.after === null ? '-' : `(${options.after}`;
+    const after = checkAfter(options.after);
+    const start = after === null ? '-' : `(${after}`;
     const entries = (await this.redis.xrange(categoryKeys(this.prefix, category).log, start, '+', 'COUNT', maxCount)) as LogEntry[];
     return entries.map((entry) => decodeLogEntry(entry) as RecordedEvent<E>);
   }
