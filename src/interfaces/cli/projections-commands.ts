@@ -60,13 +60,17 @@ export async function runProjectionCommand(command: 'projections' | 'delivery', 
       return done ? 0 : 1;
     }
     if (command === 'delivery') {
-      const sink = sinks.all.find((s) => s.name === name) ?? usage(`usage: delivery dead-letters|replay|enable <${sinks.all.map((s) => s.name).join('|') || 'no sink enabled'}>`);
-      if (sub === 'dead-letters') print(await w.deadLetters.list(sink.name, Number(option(args, '--limit') ?? 50)));
-      else if (sub === 'replay') print(await replayDeliveryDeadLetters(w.deadLetters, sink, args.includes('--all') ? 'all' : args));
+      // Listing and enabling need only the name (a sink switched off in config may still have dead letters);
+      // replaying needs the sink itself, so it must be enabled in the config.
+      const sinkName = name ?? usage('usage: delivery dead-letters|replay|enable <sink>');
+      if (sub === 'dead-letters') print(await w.deadLetters.list(sinkName, Number(option(args, '--limit') ?? 50)));
       else if (sub === 'enable') {
-        await w.sinkSwitch.enable(sink.name);
-        print({ sink: sink.name, enabled: true });
-      } else usage(`unknown delivery command ${sub ?? ''}`);
+        await w.sinkSwitch.enable(sinkName);
+        print({ sink: sinkName, enabled: true });
+      } else if (sub === 'replay') {
+        const sink = sinks.all.find((s) => s.name === sinkName) ?? usage(`delivery replay: sink ${sinkName} is not enabled in the config (enabled: ${sinks.all.map((s) => s.name).join(', ') || 'none'})`);
+        print(await replayDeliveryDeadLetters(w.deadLetters, sink, args.includes('--all') ? 'all' : args));
+      } else usage(`unknown delivery command ${sub ?? ''}; delivery dead-letters|replay|enable <sink>`);
       return 0;
     }
     return usage(`unknown projections command ${sub ?? ''}; projections status|rebuild <name>`);

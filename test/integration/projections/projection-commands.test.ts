@@ -88,9 +88,9 @@ describe('delivery dead letters with Alertmanager enabled', () => {
     expect(((await res.json()) as unknown[]).length).toBe(1);
   });
 
-  it('refuses a sink that is not enabled, naming the enabled ones', async () => {
+  it('refuses to replay for a sink that is not enabled, naming the enabled ones', async () => {
     const f = fixture(true);
-    await expect(runProjectionCommand('delivery', ['dead-letters', 'webhook'], f.config, log)).rejects.toThrow('<alertmanager>');
+    await expect(runProjectionCommand('delivery', ['replay', 'webhook', '--all'], f.config, log)).rejects.toThrow('sink webhook is not enabled in the config (enabled: alertmanager)');
   });
 });
 
