@@ -151,9 +151,9 @@ export class AlarmSinksConfig {
 
 /** Flow 2: the fleet-wide alarm poll (docs/architecture.md, "Flow 2"). */
 export class AlarmsConfig {
-  @ValidateNested() @Type(() => AlarmSinksConfig) sinks = new AlarmSinksConfig();
   /** One poll per this interval for the whole fleet, however many replicas run the `poll` role. */
   @IsInt() @Min(100) pollIntervalMs = 10_000;
+  @ValidateNested() @Type(() => AlarmSinksConfig) sinks = new AlarmSinksConfig();
   /** K: consecutive complete snapshots without an alarm before it is resolved by absence. */
   @IsInt() @Min(1) @Max(100) absentLimit = 3;
   /** History windows start this much before the previous one ended (the engine stamps recoveries with data time). */
@@ -164,8 +164,33 @@ export class AlarmsConfig {
   @IsInt() @Min(1) @Max(256) concurrency = 8;
 }
 
-/** `poll` is not in the default roles: it writes alarm events, so a deployment (or a test) opts in to it. */
-export const ROLES = ['ingest', 'forward', 'api', 'poll'] as const;
+/** The projection runners (`projections` role): alarm-view and one alarm-delivery per enabled sink. */
+export class ProjectionsConfig {
+  /** Events read from the log per page (one checkpoint write per page at most). */
+  @IsInt() @Min(1) @Max(10_000) pageSize = 500;
+  /** A dead replica's projections are taken over after at most this (+ acquireRetryMs): 10 s + 1 s < 15 s. */
+  @IsInt() @Min(500) @Max(120_000) leaseTtlMs = 10_000;
+  /** Must be well below leaseTtlMs (checked at start: at most a third of it). */
+  @IsInt() @Min(100) renewEveryMs = 3_000;
+  @IsInt() @Min(50) @Max(60_000) acquireRetryMs = 1_000;
+  /** Pause when the log has nothing new: the delay between an append and its projection when idle. */
+  @IsInt() @Min(10) @Max(60_000) idleMs = 200;
+  /** Delivery retries: exponential from base to max with jitter, never sooner than the receiver's Retry-After. */
+  @IsInt() @Min(10) backoffBaseMs = 500;
+  @IsInt() @Min(100) backoffMaxMs = 60_000;
+  /** How often a disabled sink (410 Gone) checks whether an operator enabled it again. */
+  @IsInt() @Min(100) disabledRecheckMs = 5_000;
+  /** How often lag, dead-letter and disabled-sink metrics are refreshed. */
+  @IsInt() @Min(500) lagCheckMs = 5_000;
+  /** Most alarms a text search looks at per page (the one bounded scan of the alarm view). */
+  @IsInt() @Min(100) @Max(1_000_000) textScanBudget = 5_000;
+}
+
+/**
+ * `poll` and `projections` are not in the default roles: `poll` writes alarm events, so a deployment (or a test)
+ * opts in to it, and delivering to the alarm platform is something a deployment turns on together with its sinks.
+ */
+export const ROLES = ['ingest', 'forward', 'api', 'poll', 'projections'] as const;
 export type Role = (typeof ROLES)[number];
 export const DEFAULT_ROLES: readonly Role[] = ['ingest', 'forward', 'api'];
 
@@ -181,4 +206,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
   @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
+  @ValidateNested() @Type(() => ProjectionsConfig) projections = new ProjectionsConfig();
 }
