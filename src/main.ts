@@ -67,13 +67,15 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     errorThresholdPercentage: config.breaker.errorThresholdPercentage,
     volumeThreshold: config.breaker.volumeThreshold,
     rollingCountTimeoutMs: config.breaker.rollingCountTimeoutMs,
+    systemicThreshold: config.breaker.systemicThreshold,
     probeLeaseMs: config.engine.timeoutMs * 2,
   });
   const breakerLevel = { closed: 0, half_open: 1, open: 2 } as const;
   metrics.breakerState.set(breakerLevel[breaker.state]);
   breaker.onStateChange((c) => {
     metrics.breakerState.set(breakerLevel[c.state]);
-    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs }, 'engine circuit breaker');
+    metrics.engineRejectsUs.set(breaker.rejectsUs ? 1 : 0);
+    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs, cause: c.cause }, 'engine circuit breaker');
   });
   const rawEngine = createShuzhihuiEngine(
     {
@@ -82,6 +84,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       gzip: config.engine.gzip,
       timeouts: { requestMs: config.engine.timeoutMs },
       maxItemsPerRequest: config.batch.maxPoints,
+      loginBackoff: { baseMs: config.engine.loginBackoffBaseMs, maxMs: config.engine.loginBackoffMaxMs },
     },
     log.child({ module: 'engine' }),
     budgetRequestHooks(budget, { breaker }),
@@ -90,6 +93,16 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
   const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
   stops.push(() => queue.close());
+  // The dead-letter cap: an alarm (log, gauge, status) and paused ingest at the cap, never eviction.
+  const deadLetters = { full: false };
+  const noteDeadLetters = (failed: number): void => {
+    const full = failed >= config.forward.deadLetterCap;
+    if (full === deadLetters.full) return;
+    deadLetters.full = full;
+    metrics.deadLettersFull.set(full ? 1 : 0);
+    if (full) log.error({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set full: ingest paused until dead letters are replayed or removed');
+    else log.info({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set below its cap again');
+  };
   // Roles push their stops to the front: the last started stops first; the shared clients go last.
   // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
   const shutdown = async (): Promise<void> => {
@@ -109,6 +122,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       retry: { baseMs: config.forward.backoffBaseMs, maxMs: config.forward.backoffMaxMs },
       engine,
       gate: breakerGate(breaker),
+      isolateMaxRequests: config.forward.isolateMaxRequests,
       log: log.child({ module: 'forward' }),
       onForwarded: (n) => metrics.pointsForwarded.inc(n),
       onDeadLetter: (job) => {
@@ -125,7 +139,17 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   }
 
   if (config.roles.includes('ingest')) {
-    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' }).catch(
+    const built = await startIngest(config, log, {
+      redis,
+      queue,
+      catalog,
+      metrics,
+      isBreakerOpen: () => breaker.state === 'open',
+      noteDeadLetters: (failed) => {
+        noteDeadLetters(failed);
+        return deadLetters.full;
+      },
+    }).catch(
       async (err: unknown) => {
         // No allowlist (Nacos down and no snapshot, an invalid first version): release what was opened, then fail.
         await shutdown().catch(() => undefined);
@@ -146,14 +170,19 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       opsRoutes({
         registry: metrics.registry,
         readiness,
-        status: async () => ({
-          roles: config.roles,
-          allowlist: allowlist?.status() ?? null,
-          ingestPaused: kafka?.isPaused ?? null,
-          breaker: breaker.state,
-          budget: await budget.snapshot(),
-          forwardBacklog: await queue.backlog(),
-        }),
+        status: async () => {
+          const backlog = await queue.backlog();
+          return {
+            roles: config.roles,
+            allowlist: allowlist?.status() ?? null,
+            ingestPaused: kafka?.isPaused ?? null,
+            breaker: breaker.state,
+            engineRejectsUs: breaker.rejectsUs ?? null,
+            deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
+            budget: await budget.snapshot(),
+            forwardBacklog: backlog,
+          };
+        },
       }),
     );
     server = await new Promise<Server>((resolve) => {
@@ -187,6 +216,8 @@ interface IngestDeps {
   readonly catalog: RedisMetricCatalog;
   readonly metrics: BridgeMetrics;
   readonly isBreakerOpen: () => boolean;
+  /** The failed-set size from each backlog read; true while it is at the cap (ingest holds like for an open breaker). */
+  readonly noteDeadLetters: (failed: number) => boolean;
 }
 
 /** Ingest role: allowlist source + holder, decode stage, pipeline, Kafka consumer, backpressure, tally flush. */
@@ -287,7 +318,8 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .then((b) => {
           const waiting = b.waiting + b.delayed;
           metrics.backlog.set(waiting);
-          backpressure.update(waiting, deps.isBreakerOpen(), mark);
+          const deadLettersFull = deps.noteDeadLetters(b.failed);
+          backpressure.update(waiting, deps.isBreakerOpen() || deadLettersFull, mark);
         })
         .catch((err: unknown) => ilog.warn({ err }, 'backlog check failed'));
     }, BACKPRESSURE_CHECK_MS),

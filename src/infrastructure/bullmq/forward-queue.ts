@@ -7,6 +7,8 @@ export const FORWARD_QUEUE = 'forward';
 /** What a forward job carries: the batch itself (the job id is the batch id, also the engine request id). */
 export interface ForwardJobData {
   readonly points: MetricBatch['points'];
+  /** Set on a dead letter cut down to the points the engine refused: the engine's message for each. */
+  readonly rejected?: readonly string[];
 }
 
 export interface ForwardQueueOptions {

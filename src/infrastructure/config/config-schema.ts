@@ -88,6 +88,13 @@ export class ForwardConfig {
   /** Backpressure: pause Kafka when this many batches wait in Redis, resume under lowWater. */
   @IsInt() @Min(1) highWater = 200;
   @IsInt() @Min(0) lowWater = 100;
+  /**
+   * Dead letters (failed jobs) kept at most: they hold Redis memory too. At the cap ingest pauses and an alarm is
+   * raised (log line, `aiops_forward_dead_letters_full`, status); nothing is ever evicted to make room.
+   */
+  @IsInt() @Min(1) deadLetterCap = 1_000;
+  /** Most requests spent bisecting a batch the engine refused for its content, to isolate the bad points. */
+  @IsInt() @Min(2) isolateMaxRequests = 100;
 }
 
 export class EngineAuthConfig {
@@ -105,6 +112,9 @@ export class EngineConfig {
   @IsBoolean() gzip = true;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
+  /** After refused credentials no login for this long, doubled per refusal in a row up to the maximum. */
+  @IsInt() @Min(10) loginBackoffBaseMs = 1_000;
+  @IsInt() @Min(10) loginBackoffMaxMs = 60_000;
 }
 
 export class BreakerConfig {
@@ -112,6 +122,8 @@ export class BreakerConfig {
   @IsInt() @Min(1) volumeThreshold = 10;
   @IsInt() @Min(100) resetTimeoutMs = 10_000;
   @IsInt() @Min(100) rollingCountTimeoutMs = 10_000;
+  /** Systemic refusals in a row (credentials, a gateway's 401/403/404, HTML under 200) that open the breaker. */
+  @IsInt() @Min(1) systemicThreshold = 5;
 }
 
 export class HttpConfig {

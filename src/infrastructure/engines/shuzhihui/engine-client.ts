@@ -43,7 +43,7 @@ export class EngineClient {
       requestTimeoutMs: cfg.timeouts.requestMs,
       ...(gate ? { beforeResend: (req) => gate(req.cls ?? 'interactive') } : {}),
     });
-    this.#session = new AuthSession(this.#http, cfg, log, gate);
+    this.#session = new AuthSession(this.#http, cfg, log, gate, cfg.loginBackoff);
   }
 
   /** Returns the envelope's `data`; throws EngineError for everything else. */
