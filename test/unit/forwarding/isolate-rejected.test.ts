@@ -4,7 +4,10 @@ import { EngineError } from '../../../src/application/ports/engine-errors.js';
 import type { MetricPoint } from '../../../src/domain/metric.js';
 
 const points = (n: number, bad: readonly number[]): MetricPoint[] =>
-  Array.from({ length: n }, (_, i) => ({ name: 'm.v', tags: bad.includes(i) ? { poison: '1', i: String(i) } : { i: String(i) }, ts: 1_700_000_000_000 + i, value: i }));
+  Array.from({ length: n }, (_, i): MetricPoint => {
+    const tags: Record<string, string> = bad.includes(i) ? { poison: '1', i: String(i) } : { i: String(i) };
+    return { name: 'm.v', tags, ts: 1_700_000_000_000 + i, value: i };
+  });
 
 /** An all-or-nothing engine: one poisoned item refuses the whole request, naming it. */
 const strictEngine = (opts: { failAfter?: number } = {}) => {

@@ -91,7 +91,10 @@ export class AuthSession {
     let data: unknown;
     try {
       const outcome = interpret(res, what, Date.now());
-      if (outcome.kind === 'expired') throw new EngineError('auth', `${what}: credentials rejected (401)`, false, { status: res.status });
+      if (outcome.kind === 'expired') {
+        const said = outcome.msg ? `: ${outcome.msg}` : '';
+        throw new EngineError('auth', `${what}: credentials rejected (401${said})`, false, { status: res.status, engineCode: 401 });
+      }
       data = outcome.data;
     } catch (e) {
       // Refused credentials (403, validation) are an auth failure; an engine that is down or busy is not.
