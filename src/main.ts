@@ -16,6 +16,7 @@ import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
+import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
@@ -91,8 +92,23 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   );
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
-  const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
-  stops.push(() => queue.close());
+  // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
+  // attempt, then an error), so an enqueue never hangs: the points stay held and the consumer pauses.
+  const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: config.redis.enqueueTimeoutMs });
+  const queue = new BullmqForwardQueue({
+    connection: producerRedis,
+    prefix,
+    attempts: config.forward.attempts,
+    waitReplicas: config.redis.queueDurability === 'replica' ? config.redis.waitReplicas : 0,
+    waitTimeoutMs: config.redis.enqueueTimeoutMs,
+  });
+  stops.push(() => queue.close(), () => producerRedis.quit().then(() => undefined));
+  const durability = await checkQueueDurability(producerRedis, config.redis.queueDurability).catch(
+    (err: unknown): DurabilityCheck => ({ mode: config.redis.queueDurability, durable: 'unknown', detail: (err as Error).message }),
+  );
+  metrics.queueDurable.set(durability.durable === true ? 1 : 0);
+  if (durability.durable === true) log.info(durability, 'forward queue durability');
+  else log.error(durability, 'forward queue durability: acknowledged batches are not known to survive a Redis crash');
   // The dead-letter cap: an alarm (log, gauge, status) and paused ingest at the cap, never eviction.
   const deadLetters = { full: false };
   const noteDeadLetters = (failed: number): void => {
@@ -178,6 +194,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
             ingestPaused: kafka?.isPaused ?? null,
             breaker: breaker.state,
             engineRejectsUs: breaker.rejectsUs ?? null,
+            queueDurability: durability,
             deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
             budget: await budget.snapshot(),
             forwardBacklog: backlog,

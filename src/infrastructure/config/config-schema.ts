@@ -22,6 +22,17 @@ export class RedisConfig {
   @IsString() @MinLength(1) url = 'redis://127.0.0.1:16379';
   /** Every key and queue name this service writes starts with this; replicas of one fleet share it. */
   @IsString() @MinLength(1) keyPrefix = 'aiops';
+  /**
+   * When an enqueued batch counts as durable, so that its Kafka offsets may be committed:
+   * `fsync` — the queue's Redis runs `appendonly yes` + `appendfsync always` (its reply comes after the fsync);
+   * checked at start, a Redis that acknowledges before the fsync is reported (log error, status,
+   * `aiops_queue_durable 0`). `replica` — after each enqueue `WAIT` for `waitReplicas` replicas within
+   * `enqueueTimeoutMs`, else the enqueue fails and nothing is committed. `off` — Redis's acknowledgement alone.
+   */
+  @IsIn(['fsync', 'replica', 'off']) queueDurability: 'fsync' | 'replica' | 'off' = 'fsync';
+  @IsInt() @Min(1) waitReplicas = 1;
+  /** Longest an enqueue may take (Redis down or failing over): then it fails, the points stay held, the consumer pauses. */
+  @IsInt() @Min(100) enqueueTimeoutMs = 5_000;
 }
 
 export class KafkaConfig {

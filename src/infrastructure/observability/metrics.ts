@@ -22,6 +22,7 @@ export function createMetrics() {
     consumerLag: new Gauge({ name: 'aiops_kafka_consumer_lag', help: 'Messages behind the end of each partition (committed)', labelNames: ['topic', 'partition'], registers: [registry] }),
     engineRejectsUs: new Gauge({ name: 'aiops_engine_rejects_us', help: '1 while the breaker is open because the engine refuses our calls (credentials, gateway)', registers: [registry] }),
     deadLettersFull: new Gauge({ name: 'aiops_forward_dead_letters_full', help: '1 while the dead-letter set is at forward.deadLetterCap (ingest paused)', registers: [registry] }),
+    queueDurable: new Gauge({ name: 'aiops_queue_durable', help: '1 when an acknowledged enqueue is known to survive a Redis crash (redis.queueDurability)', registers: [registry] }),
     breakerState: new Gauge({ name: 'aiops_engine_breaker_state', help: '0 closed, 1 half-open, 2 open', registers: [registry] }),
     allowlistVersion: new Gauge({ name: 'aiops_allowlist_info', help: 'Active allowlist version (label) and its entry count', labelNames: ['version', 'origin'], registers: [registry] }),
     allowlistRejected: new Counter({ name: 'aiops_allowlist_rejected_total', help: 'Allowlist versions rejected as invalid', registers: [registry] }),
