@@ -95,6 +95,9 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
   // attempt, then an error), so an enqueue never hangs: the points stay held and the consumer pauses.
   const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: config.redis.enqueueTimeoutMs });
+  // Connection errors surface as failed commands where they matter (enqueue, backlog read); not as crashes.
+  producerRedis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'queue redis connection'));
+  redis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'redis connection'));
   const queue = new BullmqForwardQueue({
     connection: producerRedis,
     prefix,

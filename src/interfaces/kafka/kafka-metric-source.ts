@@ -102,11 +102,14 @@ export class KafkaMetricSource {
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       // Paused mid-batch (the gate, or a timer's decision): stop here, or kafkajs would refetch the rest at once.
-      if (this.pausedBy.size > 0 || this.opts.shouldPause?.()) {
-        // Apply it to the consumer even when already paused here: after a crash-restart the new member may not
-        // know of it yet, and leaving the batch unresolved without a pause would fetch it again at once.
-        this.pause();
+      if (this.pausedBy.size > 0) {
+        // Apply it to the consumer again: after a crash-restart the new member may not know of it yet, and
+        // leaving the batch unresolved without a pause would fetch it again at once (a hot loop).
         this.applyPause();
+        break;
+      }
+      if (this.opts.shouldPause?.()) {
+        this.pause();
         break;
       }
       try {
