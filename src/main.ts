@@ -24,11 +24,13 @@ import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-sou
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
 import { createRedisEngineBudget } from './infrastructure/redis/redis-engine-budget.js';
 import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.js';
+import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
 import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
+import { startPollRole } from './interfaces/roles/poll-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
@@ -179,6 +181,11 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     kafka = built.source;
     stops.unshift(built.stop);
     readiness.push({ name: 'allowlist', check: async () => void (built.holder.status().activeVersion ?? failWith('no allowlist active')) });
+  }
+
+  if (config.roles.includes('poll')) {
+    const store = new RedisEventStore(redis, { keyPrefix: guardPrefix });
+    stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
 
   let server: Server | undefined;

@@ -32,7 +32,8 @@ export function useRedisPrefixes(name: string): { readonly redis: Redis; newPref
   });
   afterAll(async () => {
     if (!redis) return;
-    for (const prefix of prefixes) await deleteMatching(redis, `${prefix}*`);
+    // Keys may start with a hash tag `{<prefix>…}` (event store, alarm poll), hence the leading wildcard.
+    for (const prefix of prefixes) await deleteMatching(redis, `*${prefix}*`);
     redis.disconnect();
   });
   return {

@@ -11,6 +11,7 @@ import {
   IsUrl,
   Max,
   Min,
+  Matches,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -142,11 +143,57 @@ export class HttpConfig {
   @IsInt() @Min(0) @Max(65535) port = 8088;
 }
 
-export const ROLES = ['ingest', 'forward', 'api'] as const;
+export class WebhookSinkConfig {
+  @IsBoolean() enabled = false;
+  /** The alarm platform's receiving URL; required when enabled (checked by loadConfig). */
+  @IsString() url = '';
+  /** Standard Webhooks secret `whsec_<base64>`; set it by AIOPS__ALARMS__SINKS__WEBHOOK__SECRET. Never logged. */
+  @IsString() secret = '';
+  /** CloudEvents `source`: names this fleet to the receiver. */
+  @IsString() @MinLength(1) source = 'urn:aiops-bridge:local';
+  /** Reverse-DNS prefix of the CloudEvents `type` (`<prefix>.alarm.raised`). */
+  @Matches(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { message: 'must be a reverse-DNS name such as com.example.aiops' })
+  typePrefix = 'com.aiops-bridge';
+  @IsInt() @Min(100) @Max(120_000) timeoutMs = 10_000;
+}
+
+export class AlertmanagerSinkConfig {
+  @IsBoolean() enabled = false;
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) url = 'http://127.0.0.1:19193';
+  /** A firing alert's `endsAt` lease is this × the alarm poll interval; refreshes come every poll interval. */
+  @IsNumber() @Min(2) @Max(100) leaseMultiplier = 4;
+  @IsInt() @Min(100) @Max(120_000) timeoutMs = 10_000;
+  /** `generatorURL` of each alert; `{alarmId}` is replaced by the alarm id. Empty: none. */
+  @IsString() generatorUrlTemplate = '';
+}
+
+export class AlarmSinksConfig {
+  @ValidateNested() @Type(() => WebhookSinkConfig) webhook = new WebhookSinkConfig();
+  @ValidateNested() @Type(() => AlertmanagerSinkConfig) alertmanager = new AlertmanagerSinkConfig();
+}
+
+/** Flow 2: the fleet-wide alarm poll (docs/architecture.md, "Flow 2"). */
+export class AlarmsConfig {
+  @ValidateNested() @Type(() => AlarmSinksConfig) sinks = new AlarmSinksConfig();
+  /** One poll per this interval for the whole fleet, however many replicas run the `poll` role. */
+  @IsInt() @Min(100) pollIntervalMs = 10_000;
+  /** K: consecutive complete snapshots without an alarm before it is resolved by absence. */
+  @IsInt() @Min(1) @Max(100) absentLimit = 3;
+  /** History windows start this much before the previous one ended (the engine stamps recoveries with data time). */
+  @IsInt() @Min(0) historyOverlapMs = 60_000;
+  /** A history window never reaches further back than this. */
+  @IsInt() @Min(1_000) maxHistoryWindowMs = 3_600_000;
+  /** Alarm commands run at once within one poll (one command per alarm per poll). */
+  @IsInt() @Min(1) @Max(256) concurrency = 8;
+}
+
+/** `poll` is not in the default roles: it writes alarm events, so a deployment (or a test) opts in to it. */
+export const ROLES = ['ingest', 'forward', 'api', 'poll'] as const;
 export type Role = (typeof ROLES)[number];
+export const DEFAULT_ROLES: readonly Role[] = ['ingest', 'forward', 'api'];
 
 export class AppConfig {
-  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...ROLES];
+  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...DEFAULT_ROLES];
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel = 'info';
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
   @ValidateNested() @Type(() => KafkaConfig) kafka = new KafkaConfig();
@@ -156,4 +203,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
 }
