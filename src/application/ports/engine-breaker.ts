@@ -74,8 +74,8 @@ export const isCircuitOpenError = (e: unknown): e is CircuitOpenError => e insta
 
 /**
  * An answer that says "the engine refuses us", not "this batch is bad": refused credentials (a wrong or rotated
- * password, after the one re-login), HTTP/envelope 401/403/404/407 (a gateway or a changed route in front of the
- * engine), or a body that is not JSON at all (an HTML page under HTTP 200). Every call would get the same answer,
+ * password, after the one re-login), HTTP 401/403/404/407 or envelope 401/403 (a gateway or a changed route in
+ * front of the engine), or a body that is not JSON at all (an HTML page under HTTP 200). Every call would get the same answer,
  * so such a failure is an outage to wait out, never a reason to dead-letter the batch that happened to meet it.
  * (A JSON answer with a missing field stays a per-call `contract` error.)
  */
@@ -84,8 +84,11 @@ export const isSystemicRejection = (e: unknown): boolean => {
   if (e.kind === 'auth') return true;
   if (e.kind === 'contract') return e.details.field === 'body';
   if (e.kind !== 'rejected') return false;
-  const code = e.details.engineCode ?? e.details.status;
-  return code === 401 || code === 403 || code === 404 || code === 407;
+  // HTTP 404 is a route that is not there (a gateway, a moved API); an envelope 404 is a resource that is not
+  // there ("rule not found"): an answer about one call, not about us.
+  const { status, engineCode } = e.details;
+  if (status === 401 || status === 403 || status === 404 || status === 407) return true;
+  return engineCode === 401 || engineCode === 403;
 };
 
 /**

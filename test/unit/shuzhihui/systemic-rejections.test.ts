@@ -44,10 +44,9 @@ describe('engine answers as the adapter reads them', () => {
 
   it.each([
     ['HTTP 500', response(500, { code: 500, msg: 'boom', data: null })],
+    ['an envelope 404 about one resource', response(200, { code: 404, msg: 'rule not found: r-1', data: null })],
     ['a JSON envelope without code', response(200, { msg: 'success' })],
-  ])('treats %s as neither', (_what, res) => {
-    const err = errorOf(res);
-    expect(isSystemicRejection(err)).toBe(false);
-    expect(isItemRejection(err)).toBe(false);
+  ])('does not treat %s as the engine refusing us', (_what, res) => {
+    expect(isSystemicRejection(errorOf(res))).toBe(false);
   });
 });
