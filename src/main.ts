@@ -17,6 +17,7 @@ import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sinks.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
+import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
@@ -71,13 +72,15 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     errorThresholdPercentage: config.breaker.errorThresholdPercentage,
     volumeThreshold: config.breaker.volumeThreshold,
     rollingCountTimeoutMs: config.breaker.rollingCountTimeoutMs,
+    systemicThreshold: config.breaker.systemicThreshold,
     probeLeaseMs: config.engine.timeoutMs * 2,
   });
   const breakerLevel = { closed: 0, half_open: 1, open: 2 } as const;
   metrics.breakerState.set(breakerLevel[breaker.state]);
   breaker.onStateChange((c) => {
     metrics.breakerState.set(breakerLevel[c.state]);
-    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs }, 'engine circuit breaker');
+    metrics.engineRejectsUs.set(breaker.rejectsUs ? 1 : 0);
+    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs, cause: c.cause }, 'engine circuit breaker');
   });
   const rawEngine = createShuzhihuiEngine(
     {
@@ -86,14 +89,43 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       gzip: config.engine.gzip,
       timeouts: { requestMs: config.engine.timeoutMs },
       maxItemsPerRequest: config.batch.maxPoints,
+      loginBackoff: { baseMs: config.engine.loginBackoffBaseMs, maxMs: config.engine.loginBackoffMaxMs },
     },
     log.child({ module: 'engine' }),
     budgetRequestHooks(budget, { breaker }),
   );
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
-  const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
-  stops.push(() => queue.close());
+  // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
+  // attempt, then an error), so an enqueue never hangs: the points stay held and the consumer pauses.
+  const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: config.redis.enqueueTimeoutMs });
+  // Connection errors surface as failed commands where they matter (enqueue, backlog read); not as crashes.
+  producerRedis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'queue redis connection'));
+  redis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'redis connection'));
+  const queue = new BullmqForwardQueue({
+    connection: producerRedis,
+    prefix,
+    attempts: config.forward.attempts,
+    waitReplicas: config.redis.queueDurability === 'replica' ? config.redis.waitReplicas : 0,
+    waitTimeoutMs: config.redis.enqueueTimeoutMs,
+  });
+  stops.push(() => queue.close(), () => producerRedis.quit().then(() => undefined));
+  const durability = await checkQueueDurability(producerRedis, config.redis.queueDurability).catch(
+    (err: unknown): DurabilityCheck => ({ mode: config.redis.queueDurability, durable: 'unknown', detail: (err as Error).message }),
+  );
+  metrics.queueDurable.set(durability.durable === true ? 1 : 0);
+  if (durability.durable === true) log.info(durability, 'forward queue durability');
+  else log.error(durability, 'forward queue durability: acknowledged batches are not known to survive a Redis crash');
+  // The dead-letter cap: an alarm (log, gauge, status) and paused ingest at the cap, never eviction.
+  const deadLetters = { full: false };
+  const noteDeadLetters = (failed: number): void => {
+    const full = failed >= config.forward.deadLetterCap;
+    if (full === deadLetters.full) return;
+    deadLetters.full = full;
+    metrics.deadLettersFull.set(full ? 1 : 0);
+    if (full) log.error({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set full: ingest paused until dead letters are replayed or removed');
+    else log.info({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set below its cap again');
+  };
   // Roles push their stops to the front: the last started stops first; the shared clients go last.
   // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
   const shutdown = async (): Promise<void> => {
@@ -115,6 +147,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       retry: { baseMs: config.forward.backoffBaseMs, maxMs: config.forward.backoffMaxMs },
       engine,
       gate: breakerGate(breaker),
+      isolateMaxRequests: config.forward.isolateMaxRequests,
       log: log.child({ module: 'forward' }),
       onForwarded: (n) => metrics.pointsForwarded.inc(n),
       onDeadLetter: (job) => {
@@ -131,7 +164,17 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   }
 
   if (config.roles.includes('ingest')) {
-    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' }).catch(
+    const built = await startIngest(config, log, {
+      redis,
+      queue,
+      catalog,
+      metrics,
+      isBreakerOpen: () => breaker.state === 'open',
+      noteDeadLetters: (failed) => {
+        noteDeadLetters(failed);
+        return deadLetters.full;
+      },
+    }).catch(
       async (err: unknown) => {
         // No allowlist (Nacos down and no snapshot, an invalid first version): release what was opened, then fail.
         await shutdown().catch(() => undefined);
@@ -161,14 +204,20 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       opsRoutes({
         registry: metrics.registry,
         readiness,
-        status: async () => ({
-          roles: config.roles,
-          allowlist: allowlist?.status() ?? null,
-          ingestPaused: kafka?.isPaused ?? null,
-          breaker: breaker.state,
-          budget: await budget.snapshot(),
-          forwardBacklog: await queue.backlog(),
-        }),
+        status: async () => {
+          const backlog = await queue.backlog();
+          return {
+            roles: config.roles,
+            allowlist: allowlist?.status() ?? null,
+            ingestPaused: kafka?.isPaused ?? null,
+            breaker: breaker.state,
+            engineRejectsUs: breaker.rejectsUs ?? null,
+            queueDurability: durability,
+            deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
+            budget: await budget.snapshot(),
+            forwardBacklog: backlog,
+          };
+        },
       }),
     );
     server = await new Promise<Server>((resolve) => {
@@ -202,6 +251,8 @@ interface IngestDeps {
   readonly catalog: RedisMetricCatalog;
   readonly metrics: BridgeMetrics;
   readonly isBreakerOpen: () => boolean;
+  /** The failed-set size from each backlog read; true while it is at the cap (ingest holds like for an open breaker). */
+  readonly noteDeadLetters: (failed: number) => boolean;
 }
 
 /** Ingest role: allowlist source + holder, decode stage, pipeline, Kafka consumer, backpressure, tally flush. */
@@ -302,7 +353,8 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .then((b) => {
           const waiting = b.waiting + b.delayed;
           metrics.backlog.set(waiting);
-          backpressure.update(waiting, deps.isBreakerOpen(), mark);
+          const deadLettersFull = deps.noteDeadLetters(b.failed);
+          backpressure.update(waiting, deps.isBreakerOpen() || deadLettersFull, mark);
         })
         .catch((err: unknown) => ilog.warn({ err }, 'backlog check failed'));
     }, BACKPRESSURE_CHECK_MS),

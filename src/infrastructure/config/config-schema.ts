@@ -23,6 +23,17 @@ export class RedisConfig {
   @IsString() @MinLength(1) url = 'redis://127.0.0.1:16379';
   /** Every key and queue name this service writes starts with this; replicas of one fleet share it. */
   @IsString() @MinLength(1) keyPrefix = 'aiops';
+  /**
+   * When an enqueued batch counts as durable, so that its Kafka offsets may be committed:
+   * `fsync` — the queue's Redis runs `appendonly yes` + `appendfsync always` (its reply comes after the fsync);
+   * checked at start, a Redis that acknowledges before the fsync is reported (log error, status,
+   * `aiops_queue_durable 0`). `replica` — after each enqueue `WAIT` for `waitReplicas` replicas within
+   * `enqueueTimeoutMs`, else the enqueue fails and nothing is committed. `off` — Redis's acknowledgement alone.
+   */
+  @IsIn(['fsync', 'replica', 'off']) queueDurability: 'fsync' | 'replica' | 'off' = 'fsync';
+  @IsInt() @Min(1) waitReplicas = 1;
+  /** Longest an enqueue may take (Redis down or failing over): then it fails, the points stay held, the consumer pauses. */
+  @IsInt() @Min(100) enqueueTimeoutMs = 5_000;
 }
 
 export class KafkaConfig {
@@ -89,6 +100,13 @@ export class ForwardConfig {
   /** Backpressure: pause Kafka when this many batches wait in Redis, resume under lowWater. */
   @IsInt() @Min(1) highWater = 200;
   @IsInt() @Min(0) lowWater = 100;
+  /**
+   * Dead letters (failed jobs) kept at most: they hold Redis memory too. At the cap ingest pauses and an alarm is
+   * raised (log line, `aiops_forward_dead_letters_full`, status); nothing is ever evicted to make room.
+   */
+  @IsInt() @Min(1) deadLetterCap = 1_000;
+  /** Most requests spent bisecting a batch the engine refused for its content, to isolate the bad points. */
+  @IsInt() @Min(2) isolateMaxRequests = 100;
 }
 
 export class EngineAuthConfig {
@@ -106,6 +124,9 @@ export class EngineConfig {
   @IsBoolean() gzip = true;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
+  /** After refused credentials no login for this long, doubled per refusal in a row up to the maximum. */
+  @IsInt() @Min(10) loginBackoffBaseMs = 1_000;
+  @IsInt() @Min(10) loginBackoffMaxMs = 60_000;
 }
 
 export class BreakerConfig {
@@ -113,6 +134,8 @@ export class BreakerConfig {
   @IsInt() @Min(1) volumeThreshold = 10;
   @IsInt() @Min(100) resetTimeoutMs = 10_000;
   @IsInt() @Min(100) rollingCountTimeoutMs = 10_000;
+  /** Systemic refusals in a row (credentials, a gateway's 401/403/404, HTML under 200) that open the breaker. */
+  @IsInt() @Min(1) systemicThreshold = 5;
 }
 
 export class HttpConfig {
