@@ -102,14 +102,14 @@ export class PrometheusEngine implements AnalysisEngine {
     return (await this.#rules.read()).map((r) => ({ ...r.spec, engineRuleId: r.engineRuleId, createdAt: r.createdAt, updatedAt: r.updatedAt }));
   }
 
-  createRule(rule: DetectionRuleSpec): Promise<{ engineRuleId: string }> {
+  async createRule(rule: DetectionRuleSpec): Promise<{ engineRuleId: string }> {
     checkRule(rule);
     const engineRuleId = `pr-${randomUUID()}`;
     const at = new Date().toISOString();
     return this.#rules.change((rules) => ({ rules: [...rules, { engineRuleId, spec: copySpec(rule), createdAt: at, updatedAt: at }], result: { engineRuleId } }));
   }
 
-  updateRule(engineRuleId: string, rule: DetectionRuleSpec): Promise<void> {
+  async updateRule(engineRuleId: string, rule: DetectionRuleSpec): Promise<void> {
     checkRule(rule);
     return this.#rules.change((rules) => {
       const old = rules.find((r) => r.engineRuleId === engineRuleId) ?? notFound(engineRuleId);
@@ -118,7 +118,7 @@ export class PrometheusEngine implements AnalysisEngine {
     });
   }
 
-  deleteRule(engineRuleId: string): Promise<void> {
+  async deleteRule(engineRuleId: string): Promise<void> {
     return this.#rules.change((rules) => {
       if (!rules.some((r) => r.engineRuleId === engineRuleId)) notFound(engineRuleId);
       return { rules: rules.filter((r) => r.engineRuleId !== engineRuleId), result: undefined };
