@@ -9,6 +9,8 @@ export interface PromRequest {
   readonly cls: CallClass;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array | string;
+  /** Error bodies that mean "your data was refused" even under a 5xx (not an engine fault: no breaker). */
+  readonly refusal?: RegExp;
 }
 
 export interface PromResponse {
@@ -58,6 +60,7 @@ export class PromHttp {
     try {
       const init = { method: req.method, headers: { ...this.headers, ...req.headers }, ...(req.body !== undefined ? { body: req.body } : {}) };
       const res = await this.#exchange(what, this.url(req.path), init);
+      if (res.status >= 500 && req.refusal?.test(res.text)) throw new EngineError('rejected', `${what}: HTTP ${res.status} ${res.text.slice(0, 4096).trim()}`, false, { status: res.status });
       if (res.status < 200 || res.status > 299) throw errorOfStatus(what, res.status, res.text, retryAfterMs(res.retryAfter));
       this.hooks?.afterResponse({ cls: req.cls, result: 'ok', latencyMs: Date.now() - started });
       return { status: res.status, text: res.text };

@@ -16,6 +16,12 @@ import { RulesFile } from './rules-file.js';
 import { seriesOf } from './series-batch.js';
 import { assembleTrend, bandRulesFor, matrixByQuery, stepTimes, trendQueries } from './trend-query.js';
 
+/**
+ * What Prometheus 2.42 answers for samples it will not store: 400 for out-of-order and duplicates, but 500 for
+ * a sample older than the out-of-order window. A refusal of our data, not an engine fault.
+ */
+const SAMPLE_REFUSALS = /too old sample|out of bounds|out of order sample|duplicate sample for timestamp/i;
+
 const silent: EngineLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
@@ -46,7 +52,7 @@ export class PrometheusEngine implements AnalysisEngine {
 
   /**
    * Remote write, at most `maxSamplesPerRequest` samples a request. Prometheus takes a request whole or not at
-   * all; a request it refuses (400: a sample out of order beyond the window, a duplicate timestamp with another
+   * all; a request it refuses (a sample older than the out-of-order window, a duplicate timestamp with another
    * value) is halved until the refused samples stand alone, so one bad sample never costs the good ones. A
    * retried push re-sends the same samples, which Prometheus takes again without change (same time, same value).
    */
@@ -78,7 +84,7 @@ export class PrometheusEngine implements AnalysisEngine {
   /** The library's request, sent through our budgeted client (one grant per request, errors as EngineError). */
   readonly #remoteWriteFetch = async (_url: string, init?: { headers: Record<string, string>; body: ArrayBufferLike }) => {
     const body = init?.body instanceof Uint8Array ? init.body : new Uint8Array(init?.body ?? new ArrayBuffer(0));
-    const res = await this.#http.request({ method: 'POST', path: '/api/v1/write', cls: 'bulk', headers: { ...init?.headers, 'X-Prometheus-Remote-Write-Version': '0.1.0' }, body });
+    const res = await this.#http.request({ method: 'POST', path: '/api/v1/write', cls: 'bulk', refusal: SAMPLE_REFUSALS, headers: { ...init?.headers, 'X-Prometheus-Remote-Write-Version': '0.1.0' }, body });
     return { status: res.status, statusText: '', text: () => Promise.resolve(res.text) };
   };
 
