@@ -17,7 +17,7 @@ import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
-import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
+import { createEngine } from './infrastructure/engines/create-engine.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
 import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
@@ -75,17 +75,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     metrics.breakerState.set(breakerLevel[c.state]);
     log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs }, 'engine circuit breaker');
   });
-  const rawEngine = createShuzhihuiEngine(
-    {
-      baseUrl: config.engine.baseUrl,
-      auth: { ...config.engine.auth },
-      gzip: config.engine.gzip,
-      timeouts: { requestMs: config.engine.timeoutMs },
-      maxItemsPerRequest: config.batch.maxPoints,
-    },
-    log.child({ module: 'engine' }),
-    budgetRequestHooks(budget, { breaker }),
-  );
+  const rawEngine = createEngine(config, log.child({ module: 'engine' }), budgetRequestHooks(budget, { breaker }));
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
   const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });

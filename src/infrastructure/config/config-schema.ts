@@ -98,14 +98,32 @@ export class EngineAuthConfig {
   @IsString() password = '';
 }
 
+/** Prometheus as the analysis engine (engine.kind: prometheus); see docs/architecture.md "The engine is replaceable". */
+export class PrometheusEngineConfig {
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) url = 'http://127.0.0.1:19090';
+  /** The directory Prometheus's `rule_files` glob reads; the bridge writes `<ruleSet>.yml` and its record there. */
+  @IsString() @MinLength(1) rulesDir = '.cache/run/prometheus-rules';
+  /** Names this fleet's rule file and labels its alerts (one Prometheus may serve several fleets). */
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/) ruleSet = 'aiops-bridge';
+  /** promtool binary that validates each generated file before the reload; empty: no validation. */
+  @IsString() promtool = 'promtool';
+  /** Most samples per remote-write request. */
+  @IsInt() @Min(1) @Max(100_000) maxSamplesPerRequest = 5000;
+}
+
+export const ENGINE_KINDS = ['shuzhihui', 'prometheus'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
 export class EngineConfig {
-  @IsIn(['shuzhihui']) kind = 'shuzhihui' as const;
+  /** Which analysis engine the bridge talks to; `baseUrl`/`auth`/`gzip` are 数智慧's, `prometheus` Prometheus's. */
+  @IsIn(ENGINE_KINDS) kind: EngineKind = 'shuzhihui';
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) baseUrl = 'http://127.0.0.1:18080';
   @ValidateNested() @Type(() => EngineAuthConfig) auth = new EngineAuthConfig();
   @IsInt() @Min(100) timeoutMs = 15_000;
   @IsBoolean() gzip = true;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
+  @ValidateNested() @Type(() => PrometheusEngineConfig) prometheus = new PrometheusEngineConfig();
 }
 
 export class BreakerConfig {

@@ -79,7 +79,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   const config = plainToInstance(AppConfig, plain, { exposeDefaultValues: true });
   problems.push(...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true })));
   if (config.forward.lowWater >= config.forward.highWater) problems.push('forward.lowWater: must be below forward.highWater');
-  if (!opts.forTool && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
+  if (!opts.forTool && config.engine.kind === 'shuzhihui' && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
   problems.push(...alarmSinkProblems(config.alarms.sinks));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
