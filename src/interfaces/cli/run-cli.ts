@@ -11,6 +11,7 @@ import { createLogger } from '../../infrastructure/observability/logger.js';
 import { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
+import { engineMigrate } from './engine-migrate.js';
 
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
 export type StartBridge = (config: AppConfig, log: Logger) => Promise<{ stop(): Promise<void> }>;
@@ -23,7 +24,8 @@ function usage(message: string): never {
 
 /**
  * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
- * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`.
+ * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`,
+ * `engine migrate --to <config>` (replay the detection rules into the engine another config names).
  */
 export async function runCli(argv: readonly string[], startBridge: StartBridge): Promise<number> {
   const args = [...argv];
@@ -83,6 +85,24 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
     }
     return 0;
   }
+  if (command === 'engine') {
+    const toAt = rest.indexOf('--to');
+    const to = toAt >= 0 ? rest[toAt + 1] : undefined;
+    if (rest[0] !== 'migrate' || !to) usage('usage: engine migrate --to <config of the engine to move to>');
+    let target: AppConfig;
+    try {
+      target = loadConfig({ file: to, forTool: true });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(`--to ${to}: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    const report = await engineMigrate(config, target, log);
+    console.log(JSON.stringify(report, null, 2));
+    return report.failed.length === 0 ? 0 : 1;
+  }
   if (command === 'catalog' || command === 'quarantine') {
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
     try {
@@ -99,7 +119,7 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
     }
     return 0;
   }
-  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist`);
+  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, engine migrate`);
   return 2;
 }
 
