@@ -6,7 +6,7 @@
 #   alertmanager — Debian's prometheus-alertmanager (apt-get on first use), no cluster, a null receiver
 #   prometheus — Debian's prometheus (apt-get on first use) as the second analysis engine: remote-write receiver
 #                and lifecycle API on, scrapes nothing, loads the rule files the bridge writes into
-#                $AIOPS_RUN_DIR/prometheus-rules/, sends its alerts to the local Alertmanager
+#                $AIOPS_RUN_DIR/prometheus-rules/ (AIOPS_PROMETHEUS_ALERTMANAGER=1: its own alerts to Alertmanager)
 # Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos|alertmanager|prometheus ...]   (default: all)
 # Idempotent: `up` leaves a healthy running service alone. Everything downloaded or built goes to
 # $AIOPS_CACHE (default ~/.cache/aiops-bridge, outside the repo); data, logs and pid files to $AIOPS_RUN_DIR.
@@ -189,11 +189,12 @@ scrape_configs: []
 storage:
   tsdb:
     out_of_order_time_window: 1h
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: ['127.0.0.1:$ALERTMANAGER_PORT']
 YAML
+  # Off by default: the bridge delivers alarms itself (alarm sinks, from its event store), and Prometheus
+  # sending its own alerts to the shared Alertmanager would double them and disturb the sink tests.
+  if [[ "${AIOPS_PROMETHEUS_ALERTMANAGER:-0}" == 1 ]]; then
+    printf "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:%s']\n" "$ALERTMANAGER_PORT" >>"$RUN/prometheus.yml"
+  fi
 }
 prometheus_up() {
   prometheus_install
