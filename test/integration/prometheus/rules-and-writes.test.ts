@@ -89,7 +89,7 @@ describe('remote write into the real Prometheus', () => {
     engine = new PrometheusEngine({ url: services.prometheusUrl, rulesDir: await prometheusRulesDir(services.prometheusUrl), ruleSet: `it-${uniqueSuffix()}`, maxSamplesPerRequest: 8 });
   });
 
-  it('splits at the request limit and loses only the samples Prometheus refuses, not their neighbours', async () => {
+  it('splits at the request limit, stores the neighbours of a refused sample and fails the push naming it', async () => {
     const metric = `it_${uniqueSuffix()}.v`;
     const t0 = Math.floor(Date.now() / 1000) * 1000 - 120_000;
     const good = Array.from({ length: 20 }, (_, i) => ({ name: metric, tags: { host: 'h-1' }, ts: t0 + i * 1000, value: i }));
@@ -98,7 +98,12 @@ describe('remote write into the real Prometheus', () => {
     // the whole request it came in; the other 19 samples of that request must land.
     const clash = { name: metric, tags: { host: 'h-1' }, ts: t0 - 3 * 3600_000, value: 999 };
     const more = Array.from({ length: 19 }, (_, i) => ({ name: metric, tags: { host: 'h-2' }, ts: t0 + i * 1000, value: i }));
-    expect(await engine.pushMetrics([...more.slice(0, 9), clash, ...more.slice(9)], 'second')).toEqual({ accepted: 19 });
+    // ... and the refused one fails the push as rejected (so it is dead-lettered, not lost), saying how many.
+    await expect(engine.pushMetrics([...more.slice(0, 9), clash, ...more.slice(9)], 'second')).rejects.toMatchObject({
+      kind: 'rejected',
+      retryable: false,
+      message: expect.stringMatching(/^1 of 20 samples refused \(19 stored\); first: .*too old sample/),
+    });
     // A retried push of accepted samples is taken again without change.
     expect(await engine.pushMetrics(good, 'first')).toEqual({ accepted: 20 });
     const trend = await engine.trend({ metric, tags: { host: 'h-2' }, startMs: t0, endMs: t0 + 18_000, stepSeconds: 1 });

@@ -53,31 +53,39 @@ export class PrometheusEngine implements AnalysisEngine {
   /**
    * Remote write, at most `maxSamplesPerRequest` samples a request. Prometheus takes a request whole or not at
    * all; a request it refuses (a sample older than the out-of-order window, a duplicate timestamp with another
-   * value) is halved until the refused samples stand alone, so one bad sample never costs the good ones. A
-   * retried push re-sends the same samples, which Prometheus takes again without change (same time, same value).
+   * value) is halved until the refused samples stand alone, so one bad sample never costs the good ones; then
+   * the push fails as `rejected` naming how many were refused, so they are dead-lettered (kept, inspectable)
+   * rather than lost. A retried push re-sends the same samples, which Prometheus takes again without change
+   * (same time, same value) while they are inside the out-of-order window.
    */
   async pushMetrics(points: readonly MetricPoint[], requestId: string): Promise<{ accepted: number }> {
     const finite = points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.ts));
     if (finite.length < points.length) this.log.warn({ requestId, skipped: points.length - finite.length }, 'points with a non-finite value or time not sent');
     let accepted = 0;
+    const refused: EngineError[] = [];
     for (let i = 0; i < finite.length; i += this.#cfg.maxSamplesPerRequest) {
-      accepted += await this.#write(finite.slice(i, i + this.#cfg.maxSamplesPerRequest), requestId);
+      accepted += await this.#write(finite.slice(i, i + this.#cfg.maxSamplesPerRequest), requestId, refused);
+    }
+    if (refused.length > 0) {
+      const first = refused[0] as EngineError;
+      throw new EngineError('rejected', `${refused.length} of ${finite.length} samples refused (${accepted} stored); first: ${first.message}`, false, { ...first.details, field: 'points' });
     }
     return { accepted };
   }
 
-  async #write(points: readonly MetricPoint[], requestId: string): Promise<number> {
+  async #write(points: readonly MetricPoint[], requestId: string, refused: EngineError[]): Promise<number> {
     try {
       await pushTimeseries(seriesOf(points), { url: this.#http.url('/api/v1/write'), fetch: this.#remoteWriteFetch });
       return points.length;
     } catch (e) {
       if (!isEngineError(e) || e.kind !== 'rejected') throw e;
       if (points.length === 1) {
-        this.log.warn({ requestId, metric: points[0]?.name, ts: points[0]?.ts, reason: e.message }, 'Prometheus refused a sample; skipped');
+        this.log.warn({ requestId, metric: points[0]?.name, ts: points[0]?.ts, reason: e.message }, 'Prometheus refused a sample');
+        refused.push(e);
         return 0;
       }
       const half = Math.ceil(points.length / 2);
-      return (await this.#write(points.slice(0, half), requestId)) + (await this.#write(points.slice(half), requestId));
+      return (await this.#write(points.slice(0, half), requestId, refused)) + (await this.#write(points.slice(half), requestId, refused));
     }
   }
 
