@@ -51,6 +51,7 @@ export async function startApi(overrides: Record<string, unknown> = {}, simOptio
       roles: ['api'],
       redis: base.redis,
       ...overrides,
+      engine: { ...base.engine, ...(overrides.engine as object | undefined) },
       api: {
         validateResponses: true,
         keys: [
