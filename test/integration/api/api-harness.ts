@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import { startBridge, type RunningBridge } from '../../../src/main.js';
 import type { AppConfig } from '../../../src/infrastructure/config/config-schema.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
@@ -39,7 +40,11 @@ export interface Reply {
  * A bridge running only the api role (response validation on: every answer in these tests is checked against
  * docs/openapi.yaml, a mismatch becomes a 500) against a fresh engine simulator and a random Redis prefix.
  */
-export async function startApi(overrides: Record<string, unknown> = {}, simOptions: Parameters<typeof startEngineSimulator>[0] = {}): Promise<ApiUnderTest> {
+export async function startApi(
+  overrides: Record<string, unknown> = {},
+  simOptions: Parameters<typeof startEngineSimulator>[0] = {},
+  log: Logger = testLogger(),
+): Promise<ApiUnderTest> {
   const sim = await startEngineSimulator({ tokenTtlSeconds: 600, ...simOptions });
   const base = testConfig({ topic: 'unused', engineUrl: sim.url, allowlistFile: writeAllowlist([0, 1]) });
   const api = (overrides.api ?? {}) as Record<string, unknown>;
@@ -63,7 +68,7 @@ export async function startApi(overrides: Record<string, unknown> = {}, simOptio
       },
     },
   });
-  const bridge = await startBridge(config, testLogger());
+  const bridge = await startBridge(config, log);
   const url = `http://127.0.0.1:${bridge.httpPort}`;
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...o.headers };
