@@ -177,6 +177,8 @@ export class ApiConfig {
   @IsArray() @IsString({ each: true }) dashboardQueues: string[] = [];
   /** Check every response against docs/openapi.yaml too (the test configuration; costs CPU in production). */
   @IsBoolean() validateResponses = false;
+  /** How often the engine's rules are converged to ours (also after every rule write); 0: only on writes. */
+  @IsInt() @Min(0) rulesReconcileEveryMs = 30_000;
   /** Longest wait for in-flight requests at a stop before their connections are cut. */
   @IsInt() @Min(0) drainTimeoutMs = 10_000;
 }

@@ -10,6 +10,7 @@ import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { problemHandler, problemOf } from './problem.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { rateLimitPerKey } from './rate-limit.js';
+import { ruleRoutes } from './rule-routes.js';
 import { trendRoutes, type TrendLimits } from './trend-routes.js';
 import type { Registry } from 'prom-client';
 
@@ -24,6 +25,7 @@ export interface ApiAppDeps {
   readonly trend: (q: TrendQuery) => Promise<Trend>;
   readonly trendLimits: TrendLimits;
   readonly allowlist: AllowlistRouteDeps;
+  readonly rules: Parameters<typeof ruleRoutes>[0];
   readonly dashboardQueues: readonly Queue[];
   readonly bodyLimitBytes: number;
   readonly rateLimit: { points: number; durationSeconds: number };
@@ -57,6 +59,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   });
   app.use(trendRoutes({ trend: deps.trend, limits: deps.trendLimits }));
   app.use(allowlistRoutes(deps.allowlist));
+  app.use(ruleRoutes(deps.rules));
   app.use((req, _res, next) => next(problemOf(404, `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.log));
   return app;

@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import type { AllowlistHolder } from '../../application/allowlist/allowlist-holder.js';
 import { queryMetricCatalog } from '../../application/catalog/query-metric-catalog.js';
 import type { AnalysisEngine } from '../../application/ports/analysis-engine.js';
+import { ReconcileBusyError, ruleReconciler } from '../../application/rules/rule-reconciler.js';
 import { createTrendQuery } from '../../application/trends/query-trend.js';
 import type { BullmqForwardQueue } from '../../infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from '../../infrastructure/config/config-schema.js';
 import { NacosAllowlistPublisher } from '../../infrastructure/nacos/nacos-allowlist-publisher.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
+import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
@@ -74,6 +76,22 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     next();
   };
 
+  const events = new RedisEventStore(redis, { keyPrefix: `${prefix}:` });
+  const cache = new RedisSharedCache(redis, prefix);
+  const reconciler = ruleReconciler({
+    store: events,
+    engine: deps.engine,
+    links: new RedisEngineRuleLinks(redis, prefix),
+    lease: cache,
+    leaseMs: config.engine.timeoutMs * 4,
+    onReport: (report) => {
+      if (report.drift.length || report.errors.length || report.created || report.updated || report.deleted) alog.info({ report }, 'rules reconciled');
+    },
+    onError: (err) => alog.warn({ err }, 'rules reconcile failed; retried at the next run'),
+  });
+  const reconcileTimer = config.api.rulesReconcileEveryMs > 0 ? setInterval(reconciler.kick, config.api.rulesReconcileEveryMs) : undefined;
+  reconcileTimer?.unref();
+
   const app = buildApiApp({
     log: alog,
     keys,
@@ -82,7 +100,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     registry: deps.metrics.registry,
     readiness: deps.readiness,
     status: deps.status,
-    trend: createTrendQuery({ engine: deps.engine, cache: new RedisSharedCache(redis, prefix), ttlMs: config.api.trends.cacheTtlMs, leaseMs: config.engine.timeoutMs * 2 }),
+    trend: createTrendQuery({ engine: deps.engine, cache, ttlMs: config.api.trends.cacheTtlMs, leaseMs: config.engine.timeoutMs * 2 }),
     trendLimits: config.api.trends,
     allowlist: {
       source: nacos ? { kind: 'nacos', group: nacos.group, dataId: nacos.dataId } : { kind: 'file', path: config.allowlist.file },
@@ -93,8 +111,16 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
         const holder = deps.allowlist();
         return holder && holder.status().activeVersion !== null ? holder.current : null;
       },
-      events: new RedisEventStore(redis, { keyPrefix: `${prefix}:` }),
+      events,
       catalog: queryMetricCatalog(deps.catalog),
+    },
+    rules: {
+      store: events,
+      reconcile: () =>
+        reconciler.now().catch((err: unknown) => {
+          throw err instanceof ReconcileBusyError ? problemOf(503, err.message, { retryAfterSeconds: 1 }) : err;
+        }),
+      afterWrite: reconciler.kick,
     },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
     bodyLimitBytes: config.api.bodyLimitBytes,
@@ -111,6 +137,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
 
   const stop = async (): Promise<void> => {
     stopping = true;
+    clearInterval(reconcileTimer);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     if (inFlight > 0) {
@@ -120,6 +147,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     }
     server.closeAllConnections();
     await closed;
+    await reconciler.idle();
     publisher?.close();
     await Promise.all(extraQueues.map((q) => q.close()));
   };

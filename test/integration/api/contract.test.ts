@@ -12,6 +12,7 @@ import { services } from '../../support/services.js';
 import { startApi, type ApiUnderTest } from './api-harness.js';
 import { registeredRoutes } from './registered-routes.js';
 
+const RULE = { name: 'cpu high', metric: 'svc_000.f0', tags: { host: 'web-*' }, detector: { kind: 'threshold', operator: '>', value: 90, durationSeconds: 60 }, severity: 'major' };
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const documented = (): string[] =>
   Object.entries(openApiDocument().paths)
@@ -54,6 +55,7 @@ describe('the express app', () => {
       trend: async () => ({ metric: 'm', tags: {}, points: [] }),
       trendLimits: { maxPoints: 100, minStepSeconds: 10, maxStepSeconds: 3600 },
       allowlist: { source: { kind: 'file', path: 'x' }, read: async () => null, events: new InMemoryEventStore(), catalog: async () => ({ minutes: 1, sort: 'seen', entries: [] }) },
+      rules: { store: new InMemoryEventStore(), reconcile: async () => ({ created: 0, updated: 0, deleted: 0, drift: [], errors: [] }) },
       dashboardQueues: [queue],
       bodyLimitBytes: 1024,
       rateLimit: { points: 10, durationSeconds: 1 },
@@ -76,6 +78,8 @@ describe('every documented route, called on a running bridge', () => {
   const bodies: Record<string, unknown> = {
     'PUT /api/v1/allowlist': 'version: 1\nentries: []\n',
     'POST /api/v1/allowlist/validate': 'version: 1\nentries: []\n',
+    'POST /api/v1/rules': JSON.stringify(RULE),
+    'PUT /api/v1/rules/{id}': JSON.stringify(RULE),
   };
   const query: Record<string, string> = { 'GET /api/v1/trends': '?metric=svc_000.f0' };
 
@@ -85,8 +89,8 @@ describe('every documented route, called on a running bridge', () => {
     for (const route of documented()) {
       const [method, path] = route.split(' ') as [string, string];
       const body = bodies[route];
-      const reply = await api.call(method, `${path}${query[route] ?? ''}`, {
-        ...(body !== undefined && { body, contentType: 'application/yaml' }),
+      const reply = await api.call(method, `${path.replace('{id}', 'no-such-rule')}${query[route] ?? ''}`, {
+        ...(body !== undefined && { body, contentType: route.includes('rules') ? 'application/json' : 'application/yaml' }),
         headers: { authorization: `Basic ${Buffer.from(`ops:admin-key-0123456789abcdefgh`).toString('base64')}`, 'if-match': '"absent"' },
         key: null,
       });
