@@ -104,6 +104,21 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         expect(r.nextExpectedStreamVersion).toBe(3);
       });
 
+      it('appends a batch of 2,500 events in one call, versions and log order intact', async () => {
+        const category = newCategory();
+        const s = stream(category);
+        await store.appendToStream(s, [ev('First')]);
+        const batch = Array.from({ length: 2_500 }, (_, i) => ev('Batch', { i }));
+        const r = await store.appendToStream(s, batch, { expectedStreamVersion: 1 });
+        expect(r.nextExpectedStreamVersion).toBe(2_501);
+        const { events } = await store.readStream(s, { from: 999, maxCount: 1_100 });
+        expect(events.map((e) => e.streamVersion)).toEqual(Array.from({ length: 1_100 }, (_, i) => 999 + i));
+        expect(events.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 1_100 }, (_, i) => 997 + i));
+        const log = await store.readCategory(category, { after: null, maxCount: 3_000 });
+        expect(log).toHaveLength(2_501);
+        expect(log.at(-1)).toEqual((await store.readStream(s, { from: 2_501 })).events[0]);
+      });
+
       it('treats an empty append as a version check that writes nothing', async () => {
         const s = stream();
         await store.appendToStream(s, [ev('A')]);
@@ -278,6 +293,8 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Ev
         circular.self = circular;
         await expect(store.appendToStream(s, [ev('A'), ev('B', circular)])).rejects.toThrow();
         await expect(store.readStream(s, { maxCount: 0 })).rejects.toBeInstanceOf(EventStoreInputError);
+        await expect(store.readCategory(newCategory(), { after: 'not-a-position', maxCount: 1 })).rejects.toBeInstanceOf(EventStoreInputError);
+        await expect(store.readCategory(newCategory(), { after: null, maxCount: -1 })).rejects.toBeInstanceOf(EventStoreInputError);
         expect((await store.readStream(s)).streamExists).toBe(false);
       });
     });

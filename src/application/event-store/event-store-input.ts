@@ -1,4 +1,5 @@
 import type { DomainEvent, ExpectedStreamVersion } from '../ports/event-store.js';
+import { parsePosition } from './log-position.js';
 
 /**
  * Input checks shared by every EventStore adapter, so that both refuse the same bad input with the same message
@@ -56,3 +57,14 @@ export const expectedAsNumber = (expected: ExpectedStreamVersion): number | null
 
 /** Data and metadata go through JSON in every adapter, so that the in-memory twin stores what Redis would. */
 export const jsonRoundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** `after` for readCategory: null or a log position (`<ms>-<seq>`). */
+export const checkAfter = (after: string | null): string | null => {
+  if (after === null) return null;
+  try {
+    parsePosition(after);
+  } catch {
+    throw new EventStoreInputError(`after must be a log position (<ms>-<seq>) or null, got ${JSON.stringify(after)}`);
+  }
+  return after;
+};

@@ -9,7 +9,7 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
 } from '../ports/event-store.js';
-import { checkAppend, checkCount, checkFrom, checkStreamName, expectedAsNumber, jsonRoundTrip } from './event-store-input.js';
+import { checkAfter, checkAppend, checkCount, checkFrom, checkStreamName, expectedAsNumber, jsonRoundTrip } from './event-store-input.js';
 import { comparePositions, positionGenerator } from './log-position.js';
 
 /**
@@ -87,7 +87,8 @@ export class InMemoryEventStore implements EventStore {
   ): Promise<RecordedEvent<E>[]> {
     const maxCount = checkCount('maxCount', options.maxCount, 1);
     const log = this.categories.get(category) ?? [];
-    const start = options.after === null ? 0 : firstAfter(log, options.after);
+    const after = checkAfter(options.after);
+    const start = after === null ? 0 : firstAfter(log, after);
     return log.slice(start, start + maxCount).map(copy) as RecordedEvent<E>[];
   }
 }

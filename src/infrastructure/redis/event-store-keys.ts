@@ -1,5 +1,3 @@
-import { categoryOf } from '../../application/ports/event-store.js';
-
 /**
  * The one place that builds event-store and checkpoint key names. Every key of one category (its log and all its
  * aggregate streams) carries the hash tag `{<prefix><category>}`, so the append script, which writes an aggregate
@@ -16,11 +14,6 @@ export interface CategoryKeys {
 export const categoryKeys = (prefix: string, category: string): CategoryKeys => {
   const tag = `{${prefix}${category}}`;
   return { log: `${tag}:es:log`, stream: (streamName) => `${tag}:es:stream:${streamName}` };
-};
-
-export const streamKeys = (prefix: string, streamName: string): { readonly log: string; readonly stream: string } => {
-  const keys = categoryKeys(prefix, categoryOf(streamName));
-  return { log: keys.log, stream: keys.stream(streamName) };
 };
 
 /** A projection's checkpoint: a key (and slot) of its own, written only by the compare-and-set script. */

@@ -7,9 +7,10 @@ import { ExpectedVersionConflictError, type ExpectedStreamVersion } from '../../
  * one-entry stream against 168 for a one-entry list, and alarms are many small streams (docs/architecture.md).
  * The list is written only by APPEND and never trimmed, so its length stays the version.
  *
- * KEYS: aggregate stream (list), category log (stream). ARGV: expected version (-1 = any), stream name, time,
- * then per event: id, type, data JSON, metadata JSON. Returns {version, position…} or {code, actual} with a
- * negative code. The first command that can fail on a wrong key type (LLEN, then XADD) runs before any write,
+ * KEYS: aggregate stream (list), category log (stream). ARGV: expected version (-1 = any), then one JSON document
+ * per event (id, type, streamName, time, data, metadata; see redis-log-entry.ts). Each log entry holds two fields,
+ * `v` (the version, known only here) and `e` (that document). Returns {version, position…} or {code, actual}
+ * with a negative code. The first command that can fail on a wrong key type (LLEN, then XADD) runs before any write,
  * so the script never stops halfway (Redis does not roll a script back).
  */
 export const APPEND_LUA = `
@@ -17,12 +18,13 @@ local version = redis.call('LLEN', KEYS[1])
 local expected = tonumber(ARGV[1])
 if expected >= 0 and expected ~= version then return {-1, version} end
 local out = {0}
-for b = 4, #ARGV, 4 do
+for i = 2, #ARGV do
   version = version + 1
-  local pos = redis.call('XADD', KEYS[2], '*', 'id', ARGV[b], 'type', ARGV[b + 1], 'stream', ARGV[2],
-    'version', version, 'time', ARGV[3], 'data', ARGV[b + 2], 'meta', ARGV[b + 3])
-  redis.call('RPUSH', KEYS[1], pos)
-  out[#out + 1] = pos
+  out[i] = redis.call('XADD', KEYS[2], '*', 'v', version, 'e', ARGV[i])
+end
+-- One RPUSH per 1,000 positions (unpack's stack limit), not one per event: fewer calls on the batched path.
+for i = 2, #out, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(out, i, math.min(i + 999, #out)))
 end
 out[1] = version
 return out

@@ -1,46 +1,31 @@
-import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { EventMetadata, RecordedEvent } from '../../application/ports/event-store.js';
 
-/** A category-log entry as XRANGE returns it: [position, [field, value, …]]. */
+/** A category-log entry as XRANGE returns it: [position, ['v', version, 'e', event JSON]]. */
 export type LogEntry = [string, string[]];
 
 /**
- * Decodes a log entry written by APPEND_LUA. On the projection catch-up path (guarded by
- * `npm run bench -- eventstore`): one pass over the fields, two JSON.parse calls, no intermediate map.
+ * The event as one JSON document, property names as in RecordedEvent. One field rather than one per property
+ * because catch-up is bound by the client parsing replies: two bulk strings per entry instead of fourteen
+ * (guarded by `npm run bench -- eventstore`). Still plain JSON for anyone reading the log with redis-cli.
  */
+export const encodeLogEvent = (
+  id: string,
+  type: string,
+  streamName: string,
+  time: string,
+  data: unknown,
+  metadata: EventMetadata,
+): string => JSON.stringify({ id, type, streamName, time, data, metadata });
+
+/** Decodes a log entry written by APPEND_LUA: one JSON.parse, then the version and position added in place. */
 export const decodeLogEntry = ([position, fields]: LogEntry): RecordedEvent => {
-  let id = '';
-  let type = '';
-  let streamName = '';
-  let streamVersion = 0;
-  let time = '';
-  let data: unknown;
-  let metadata: unknown = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const value = fields[i + 1]!;
-    switch (fields[i]) {
-      case 'id':
-        id = value;
-        break;
-      case 'type':
-        type = value;
-        break;
-      case 'stream':
-        streamName = value;
-        break;
-      case 'version':
-        streamVersion = Number(value);
-        break;
-      case 'time':
-        time = value;
-        break;
-      case 'data':
-        data = JSON.parse(value);
-        break;
-      case 'meta':
-        metadata = JSON.parse(value);
-        break;
-    }
+  const json = fields[0] === 'e' ? fields[1] : fields[3];
+  const version = fields[0] === 'v' ? fields[1] : fields[3];
+  const event = json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+  if (!event || typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.streamName !== 'string') {
+    throw new Error(`event store: log entry ${position} is not an event`);
   }
-  if (!id || !type || !streamName || data === undefined) throw new Error(`event store: log entry ${position} is not an event`);
-  return { id, type, streamName, streamVersion, position, time, data, metadata } as RecordedEvent;
+  event.streamVersion = Number(version);
+  event.position = position;
+  return event as unknown as RecordedEvent;
 };

@@ -51,6 +51,14 @@ describe('RedisEventStore on a real Redis', () => {
     });
   });
 
+  describe('when a log entry an aggregate points at is gone', () => {
+    it('refuses to read the stream rather than skip a version', async () => {
+      const { lastPosition } = await store.appendToStream('alarm-e', [{ type: 'A', data: {} }, { type: 'B', data: {} }]);
+      await redis.xdel(`{${keyPrefix}alarm}:es:log`, lastPosition);
+      await expect(store.readStream('alarm-e')).rejects.toThrow(/alarm-e version 2 points at a missing log entry/);
+    });
+  });
+
   describe('when ten replicas run commands on one stream at once', () => {
     it('lands every command exactly once, re-deciding on conflicts', async () => {
       const stores = Array.from({ length: 10 }, connect);
