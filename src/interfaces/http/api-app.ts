@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import type { Trend, TrendQuery } from '../../domain/trend.js';
+import { alarmRoutes } from './alarm-routes.js';
 import { allowlistRoutes, type AllowlistRouteDeps } from './allowlist-routes.js';
 import { authenticate, requireScope, type ApiKeys } from './auth.js';
 import { openApiDocument, openApiValidator } from './openapi.js';
@@ -26,6 +27,7 @@ export interface ApiAppDeps {
   readonly trendLimits: TrendLimits;
   readonly allowlist: AllowlistRouteDeps;
   readonly rules: Parameters<typeof ruleRoutes>[0];
+  readonly alarms: Parameters<typeof alarmRoutes>[0];
   readonly dashboardQueues: readonly Queue[];
   readonly bodyLimitBytes: number;
   readonly rateLimit: { points: number; durationSeconds: number };
@@ -60,6 +62,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   app.use(trendRoutes({ trend: deps.trend, limits: deps.trendLimits }));
   app.use(allowlistRoutes(deps.allowlist));
   app.use(ruleRoutes(deps.rules));
+  app.use(alarmRoutes(deps.alarms));
   app.use((req, _res, next) => next(problemOf(404, `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.log));
   return app;
