@@ -11,6 +11,7 @@ import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { problemHandler, problemOf } from './problem.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { rateLimitPerKey } from './rate-limit.js';
+import { requestMetrics } from './request-metrics.js';
 import { ruleRoutes } from './rule-routes.js';
 import { trendRoutes, type TrendLimits } from './trend-routes.js';
 import type { Registry } from 'prom-client';
@@ -47,6 +48,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (deps.gate) app.use(deps.gate);
+  app.use(requestMetrics(deps.registry));
   const limit = deps.bodyLimitBytes;
   app.use(express.json({ limit }), express.text({ limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }));
   app.use(openApiValidator({ validateResponses: deps.validateResponses ?? false }));
