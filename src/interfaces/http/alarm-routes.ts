@@ -1,8 +1,9 @@
 import { Router } from 'express';
+import { acknowledgeAlarm, acknowledgementsOf } from '../../application/alarms/acknowledge-alarm.js';
 import { getAlarmWithHistory } from '../../application/alarms/alarm-with-history.js';
 import type { AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
 import type { EventStore } from '../../application/ports/event-store.js';
-import { requireScope } from './auth.js';
+import { actorOf, requireScope } from './auth.js';
 import { problemOf } from './problem.js';
 
 const KNOWN = new Set(['status', 'severity', 'metric', 'ruleId', 'from', 'to', 'text', 'limit', 'cursor']);
@@ -52,7 +53,14 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): 
     res.json({
       ...alarmBody(found),
       history: found.history.map((e) => ({ id: e.id, type: e.type, version: e.streamVersion, at: e.time, alarm: e.data.alarm })),
+      acknowledgements: await acknowledgementsOf(deps.store, found.alarm.id),
     });
+  });
+  r.post('/api/v1/alarms/:id/ack', requireScope('write'), async (req, res) => {
+    const alarmId = String(req.params.id);
+    if (!(await deps.view.get(alarmId))) throw problemOf(404, `no alarm ${alarmId}`);
+    const note = (req.body as { note?: string } | undefined)?.note ?? null;
+    res.status(201).json(await acknowledgeAlarm(deps.store, alarmId, actorOf(req), note));
   });
   return r;
 };

@@ -78,6 +78,16 @@ describe('alarms through the API, from the alarm-view projection', () => {
     ]);
   });
 
+  it('records an acknowledgement as an event naming the key, shown with the alarm', async () => {
+    const r = await api.call('POST', '/api/v1/alarms/a007/ack', { key: KEYS.writer, body: { note: 'looking into it' } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ by: 'writer', note: 'looking into it' });
+    const got = await api.call('GET', '/api/v1/alarms/a007');
+    expect(got.json.acknowledgements).toEqual([r.json]);
+    expect((await api.call('POST', '/api/v1/alarms/a007/ack', { key: KEYS.reader })).status).toBe(403);
+    expect((await api.call('POST', '/api/v1/alarms/nope/ack', { key: KEYS.writer })).status).toBe(404);
+  });
+
   it('answers 404 for an unknown alarm, 400 for a bad filter or cursor, 401 without a key', async () => {
     expect((await api.call('GET', '/api/v1/alarms/nope')).status).toBe(404);
     const bad = await api.call('GET', '/api/v1/alarms?severity=apocalyptic');
