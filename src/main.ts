@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
@@ -15,6 +13,7 @@ import { MetricTally } from './application/ingest/metric-tally.js';
 import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
+import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sinks.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { createEngine } from './infrastructure/engines/create-engine.js';
@@ -26,13 +25,14 @@ import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
-import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
+import { startApiRole } from './interfaces/roles/api-role.js';
+import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
  * The composition root: the only module that knows every concrete class. `startBridge` builds the roles the
- * configuration asks for (ingest, forward, api) on shared Redis; every replica of the fleet runs this same code.
+ * configuration asks for (ingest, forward, api, projections) on shared Redis; every replica of the fleet runs this same code.
  */
 export interface RunningBridge {
   readonly metrics: BridgeMetrics;
@@ -128,31 +128,30 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     readiness.push({ name: 'allowlist', check: async () => void (built.holder.status().activeVersion ?? failWith('no allowlist active')) });
   }
 
-  let server: Server | undefined;
-  if (config.roles.includes('api')) {
-    const app = express();
-    app.disable('x-powered-by');
-    app.use(
-      opsRoutes({
-        registry: metrics.registry,
-        readiness,
-        status: async () => ({
-          roles: config.roles,
-          allowlist: allowlist?.status() ?? null,
-          ingestPaused: kafka?.isPaused ?? null,
-          breaker: breaker.state,
-          budget: await budget.snapshot(),
-          forwardBacklog: await queue.backlog(),
-        }),
-      }),
-    );
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
-    });
-    stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
+  if (config.roles.includes('projections')) {
+    const sinks = createAlarmSinks(config.alarms.sinks, { pollIntervalMs: config.alarms.pollIntervalMs });
+    stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
   }
-  const address = server?.address();
-  const httpPort = typeof address === 'object' && address ? address.port : undefined;
+
+  let httpPort: number | undefined;
+  if (config.roles.includes('api')) {
+    const api = await startApiRole({
+      config, log, redis, metrics, readiness, engine, queue, catalog, allowlist: () => allowlist,
+      status: async () => ({
+        roles: config.roles,
+        allowlist: allowlist?.status() ?? null,
+        ingestPaused: kafka?.isPaused ?? null,
+        breaker: breaker.state,
+        budget: await budget.snapshot(),
+        forwardBacklog: await queue.backlog(),
+      }),
+    }).catch(async (err: unknown) => {
+      await shutdown().catch(() => undefined);
+      throw err;
+    });
+    httpPort = api.port;
+    stops.unshift(() => api.stop());
+  }
   log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {

@@ -114,6 +114,21 @@ export class PrometheusEngineConfig {
 export const ENGINE_KINDS = ['shuzhihui', 'prometheus'] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
+/**
+ * Where each engine endpoint lives, when the real engine's paths differ from ENGINE-API.md (defaults: the 数智慧
+ * adapter's DEFAULT_PATHS). `rule` must contain `{ruleId}`.
+ */
+export class EnginePathsConfig {
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) login?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) metricsBatch?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) trend?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rulesPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rules?: string;
+  @IsOptional() @Matches(/^\/.*\{ruleId\}/, { message: 'must be a path starting with / and containing {ruleId}' }) rule?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsCurrentPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsHistoryPage?: string;
+}
+
 export class EngineConfig {
   /** Which analysis engine the bridge talks to; `baseUrl`/`auth`/`gzip` are 数智慧's, `prometheus` Prometheus's. */
   @IsIn(ENGINE_KINDS) kind: EngineKind = 'shuzhihui';
@@ -124,6 +139,7 @@ export class EngineConfig {
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
   @ValidateNested() @Type(() => PrometheusEngineConfig) prometheus = new PrometheusEngineConfig();
+  @ValidateNested() @Type(() => EnginePathsConfig) paths = new EnginePathsConfig();
 }
 
 export class BreakerConfig {
@@ -136,6 +152,53 @@ export class BreakerConfig {
 export class HttpConfig {
   @IsString() host = '127.0.0.1';
   @IsInt() @Min(0) @Max(65535) port = 8088;
+}
+
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/**
+ * One API key. Give `keyHash` (hex sha256 of the key: the file then holds no secret) or `key` (the secret itself,
+ * best from the environment: `AIOPS__API__KEYS='[{name: ci, key: …, scopes: [read]}]'`); exactly one of them.
+ */
+export class ApiKeyConfig {
+  /** Names the caller in logs and in the metadata of every event it causes (the actor). */
+  @IsString() @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . @ -' }) name = '';
+  @IsOptional() @IsString() @MinLength(16) key?: string;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'must be the hex sha256 of the key (64 lower-case hex digits)' }) keyHash?: string;
+  /** `admin` includes `write`, `write` includes `read`. */
+  @IsArray() @ArrayMinSize(1) @IsIn(API_SCOPES, { each: true }) scopes: ApiScope[] = [];
+}
+
+export class ApiRateLimitConfig {
+  /** Requests per key per window, shared by every replica (Redis). */
+  @IsInt() @Min(1) points = 100;
+  @IsInt() @Min(1) @Max(3600) durationSeconds = 1;
+}
+
+export class TrendApiConfig {
+  /** Most points one response may hold: a longer range needs a larger step. */
+  @IsInt() @Min(10) @Max(10_000) maxPoints = 1_500;
+  @IsInt() @Min(1) minStepSeconds = 10;
+  @IsInt() @Min(1) maxStepSeconds = 86_400;
+  /** How long a trend answer is shared (Redis, all replicas); short, since the newest bucket still fills. */
+  @IsInt() @Min(100) @Max(600_000) cacheTtlMs = 5_000;
+}
+
+export class ApiConfig {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ApiKeyConfig) keys: ApiKeyConfig[] = [];
+  /** Largest request body accepted (JSON or YAML), in bytes. */
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024) bodyLimitBytes = 1024 * 1024;
+  @ValidateNested() @Type(() => ApiRateLimitConfig) rateLimit = new ApiRateLimitConfig();
+  @ValidateNested() @Type(() => TrendApiConfig) trends = new TrendApiConfig();
+  /** More BullMQ queues (names, same key prefix) shown in the dashboard beside `forward`. */
+  @IsArray() @IsString({ each: true }) dashboardQueues: string[] = [];
+  /** Check every response against docs/openapi.yaml too (the test configuration; costs CPU in production). */
+  @IsBoolean() validateResponses = false;
+  /** How often the engine's rules are converged to ours (also after every rule write); 0: only on writes. */
+  @IsInt() @Min(0) rulesReconcileEveryMs = 30_000;
+  /** Longest wait for in-flight requests at a stop before their connections are cut. */
+  @IsInt() @Min(0) drainTimeoutMs = 10_000;
 }
 
 export class WebhookSinkConfig {
@@ -168,14 +231,43 @@ export class AlarmSinksConfig {
 }
 
 export class AlarmsConfig {
+  /** One poll per this interval for the whole fleet, however many replicas run the `poll` role. */
+  @IsInt() @Min(100) pollIntervalMs = 10_000;
   @ValidateNested() @Type(() => AlarmSinksConfig) sinks = new AlarmSinksConfig();
 }
 
-export const ROLES = ['ingest', 'forward', 'api'] as const;
+/** The projection runners (`projections` role): alarm-view and one alarm-delivery per enabled sink. */
+export class ProjectionsConfig {
+  /** Events read from the log per page (one checkpoint write per page at most). */
+  @IsInt() @Min(1) @Max(10_000) pageSize = 500;
+  /** A dead replica's projections are taken over after at most this (+ acquireRetryMs): 10 s + 1 s < 15 s. */
+  @IsInt() @Min(500) @Max(120_000) leaseTtlMs = 10_000;
+  /** Must be well below leaseTtlMs (checked at start: at most a third of it). */
+  @IsInt() @Min(100) renewEveryMs = 3_000;
+  @IsInt() @Min(50) @Max(60_000) acquireRetryMs = 1_000;
+  /** Pause when the log has nothing new: the delay between an append and its projection when idle. */
+  @IsInt() @Min(10) @Max(60_000) idleMs = 200;
+  /** Delivery retries: exponential from base to max with jitter, never sooner than the receiver's Retry-After. */
+  @IsInt() @Min(10) backoffBaseMs = 500;
+  @IsInt() @Min(100) backoffMaxMs = 60_000;
+  /** How often a disabled sink (410 Gone) checks whether an operator enabled it again. */
+  @IsInt() @Min(100) disabledRecheckMs = 5_000;
+  /** How often lag, dead-letter and disabled-sink metrics are refreshed. */
+  @IsInt() @Min(500) lagCheckMs = 5_000;
+  /** Most alarms a text search looks at per page (the one bounded scan of the alarm view). */
+  @IsInt() @Min(100) @Max(1_000_000) textScanBudget = 5_000;
+}
+
+/**
+ * `projections` is not in the default roles (as `poll` is not): with the defaults no alarm events are written,
+ * and delivering to the alarm platform is something a deployment turns on together with its sinks.
+ */
+export const ROLES = ['ingest', 'forward', 'api', 'projections'] as const;
 export type Role = (typeof ROLES)[number];
+export const DEFAULT_ROLES: readonly Role[] = ['ingest', 'forward', 'api'];
 
 export class AppConfig {
-  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...ROLES];
+  @IsArray() @ArrayMinSize(1) @IsIn(ROLES, { each: true }) roles: Role[] = [...DEFAULT_ROLES];
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel = 'info';
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
   @ValidateNested() @Type(() => KafkaConfig) kafka = new KafkaConfig();
@@ -185,5 +277,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => ApiConfig) api = new ApiConfig();
   @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
+  @ValidateNested() @Type(() => ProjectionsConfig) projections = new ProjectionsConfig();
 }

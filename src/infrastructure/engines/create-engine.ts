@@ -21,6 +21,7 @@ export function createEngine(config: AppConfig, log: EngineLogger, hooks?: Engin
       return createShuzhihuiEngine(
         {
           baseUrl: e.baseUrl,
+          paths: definedOnly(e.paths),
           auth: { ...e.auth },
           gzip: e.gzip,
           timeouts: { requestMs: e.timeoutMs },
@@ -48,6 +49,9 @@ export function createEngine(config: AppConfig, log: EngineLogger, hooks?: Engin
     }
   }
 }
+
+/** Config leaves unset paths undefined; the adapter's defaults fill them. */
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Where the engine is, for logs (never credentials). */
 export const engineAddress = (config: AppConfig): string =>

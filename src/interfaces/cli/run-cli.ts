@@ -12,6 +12,7 @@ import { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-cata
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
 import { engineMigrate } from './engine-migrate.js';
+import { runProjectionCommand } from './projections-commands.js';
 
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
 export type StartBridge = (config: AppConfig, log: Logger) => Promise<{ stop(): Promise<void> }>;
@@ -26,6 +27,7 @@ function usage(message: string): never {
  * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
  * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`,
  * `engine migrate --to <config>` (replay the detection rules into the engine another config names).
+ * `projections status|rebuild <name>`, `delivery dead-letters|replay|enable <sink>` (projections-commands.ts).
  */
 export async function runCli(argv: readonly string[], startBridge: StartBridge): Promise<number> {
   const args = [...argv];
@@ -119,7 +121,8 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
     }
     return 0;
   }
-  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, engine migrate`);
+  if (command === 'projections' || command === 'delivery') return runProjectionCommand(command, rest, config, log);
+  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, engine migrate, projections, delivery`);
   return 2;
 }
 
