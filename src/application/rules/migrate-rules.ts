@@ -23,7 +23,7 @@ export interface MigrationReport {
   readonly failed: readonly { readonly id: string; readonly name: string; readonly message: string }[];
 }
 
-/** The rules an engine holds, as a source: the fallback while our own rule store is not in this build. */
+/** The rules an engine holds, as a source (`engine migrate --from-engine`): rules that exist only in the engine. */
 export const engineRuleSource = (engine: AnalysisEngine, describe: string): RuleSource => ({
   describe,
   list: async () => (await engine.listRules()).map((r) => ({ id: r.engineRuleId, spec: specOf(r) })),

@@ -56,3 +56,11 @@ const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(O
 /** Where the engine is, for logs (never credentials). */
 export const engineAddress = (config: AppConfig): string =>
   config.engine.kind === 'prometheus' ? config.engine.prometheus.url : config.engine.baseUrl;
+
+/**
+ * Key prefix of the links from our rule ids to one engine's rule ids (the rule reconciler's memory). Each
+ * engine has its own, so `engine migrate` can fill the next engine while the fleet still reconciles the current
+ * one, and a switch back finds its old links. 数智慧 keeps the original key (`<prefix>:rule-engine-ids`).
+ */
+export const engineRuleLinksPrefix = (config: AppConfig): string =>
+  config.engine.kind === 'shuzhihui' ? config.redis.keyPrefix : `${config.redis.keyPrefix}:${config.engine.kind}:${config.engine.prometheus.ruleSet}`;

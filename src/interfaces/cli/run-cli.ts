@@ -11,7 +11,7 @@ import { createLogger } from '../../infrastructure/observability/logger.js';
 import { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
-import { engineMigrate } from './engine-migrate.js';
+import { engineMigrate, migrateFailed } from './engine-migrate.js';
 import { runProjectionCommand } from './projections-commands.js';
 
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
@@ -26,7 +26,7 @@ function usage(message: string): never {
 /**
  * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
  * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`,
- * `engine migrate --to <config>` (replay the detection rules into the engine another config names).
+ * `engine migrate --to <config> [--from-engine]` (our detection rules into the engine another config names).
  * `projections status|rebuild <name>`, `delivery dead-letters|replay|enable <sink>` (projections-commands.ts).
  */
 export async function runCli(argv: readonly string[], startBridge: StartBridge): Promise<number> {
@@ -90,7 +90,7 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
   if (command === 'engine') {
     const toAt = rest.indexOf('--to');
     const to = toAt >= 0 ? rest[toAt + 1] : undefined;
-    if (rest[0] !== 'migrate' || !to) usage('usage: engine migrate --to <config of the engine to move to>');
+    if (rest[0] !== 'migrate' || !to) usage('usage: engine migrate --to <config of the engine to move to> [--from-engine]');
     let target: AppConfig;
     try {
       target = loadConfig({ file: to, forTool: true });
@@ -101,9 +101,9 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
       }
       throw err;
     }
-    const report = await engineMigrate(config, target, log);
-    console.log(JSON.stringify(report, null, 2));
-    return report.failed.length === 0 ? 0 : 1;
+    const outcome = await engineMigrate(config, target, log, { fromEngine: rest.includes('--from-engine') });
+    console.log(JSON.stringify(outcome, null, 2));
+    return migrateFailed(outcome) ? 1 : 0;
   }
   if (command === 'catalog' || command === 'quarantine') {
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });

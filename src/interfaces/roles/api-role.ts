@@ -15,6 +15,7 @@ import type { AppConfig } from '../../infrastructure/config/config-schema.js';
 import { NacosAllowlistPublisher } from '../../infrastructure/nacos/nacos-allowlist-publisher.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
 import { RedisAlarmView } from '../../infrastructure/redis/redis-alarm-view.js';
+import { engineRuleLinksPrefix } from '../../infrastructure/engines/create-engine.js';
 import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
@@ -82,7 +83,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const reconciler = ruleReconciler({
     store: events,
     engine: deps.engine,
-    links: new RedisEngineRuleLinks(redis, prefix),
+    links: new RedisEngineRuleLinks(redis, engineRuleLinksPrefix(config)),
     lease: cache,
     leaseMs: config.engine.timeoutMs * 4,
     onReport: (report) => {

@@ -19,7 +19,7 @@ const rules: DetectionRuleSpec[] = [
 // 数智慧 takes an empty tag glob; Prometheus cannot express "tag equals empty" apart from "no tag" and refuses it.
 const unportable: DetectionRuleSpec = { ...rules[0]!, name: 'empty tag', tagFilter: { host: '' } };
 
-describe('engine migrate --to <prometheus config>, from the 数智慧 simulator', () => {
+describe('engine migrate --to <prometheus config> --from-engine, from the 数智慧 simulator', () => {
   let sim: Awaited<ReturnType<typeof startEngineSimulator>>;
   let dir: string;
   let ruleSet: string;
@@ -50,7 +50,7 @@ describe('engine migrate --to <prometheus config>, from the 数智慧 simulator'
   const migrate = async (): Promise<{ code: number; report: MigrationReport }> => {
     const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      const code = await runCli(['engine', 'migrate', '--to', files.target, '--config', files.source], () => Promise.reject(new Error('not serving')));
+      const code = await runCli(['engine', 'migrate', '--to', files.target, '--from-engine', '--config', files.source], () => Promise.reject(new Error('not serving')));
       return { code, report: JSON.parse(String(out.mock.calls.at(-1)?.[0])) as MigrationReport };
     } finally {
       out.mockRestore();
@@ -60,7 +60,7 @@ describe('engine migrate --to <prometheus config>, from the 数智慧 simulator'
   it('creates every rule Prometheus can run, reports the one it refuses, and exits 1 for it', async () => {
     const { code, report } = await migrate();
     expect(code).toBe(1);
-    expect(report).toMatchObject({ source: `shuzhihui at ${sim.url}`, target: `prometheus at ${services.prometheusUrl}`, total: 4 });
+    expect(report).toMatchObject({ from: 'engine', source: `shuzhihui at ${sim.url}`, target: `prometheus at ${services.prometheusUrl}`, total: 4 });
     expect(report.created.map((c) => c.name).sort()).toEqual(['cpu high', 'disk full soon', 'mem odd']);
     expect(report.failed).toEqual([expect.objectContaining({ name: 'empty tag', message: expect.stringContaining('tagFilter.host') })]);
     const inPrometheus = await new PrometheusEngine({ url: services.prometheusUrl, rulesDir, ruleSet }).listRules();
