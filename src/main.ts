@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
@@ -19,7 +17,7 @@ import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sink
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
-import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
+import { createEngine } from './infrastructure/engines/create-engine.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
 import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
@@ -29,9 +27,9 @@ import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
-import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
+import { startApiRole } from './interfaces/roles/api-role.js';
 import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
@@ -82,18 +80,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     metrics.engineRejectsUs.set(breaker.rejectsUs ? 1 : 0);
     log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs, cause: c.cause }, 'engine circuit breaker');
   });
-  const rawEngine = createShuzhihuiEngine(
-    {
-      baseUrl: config.engine.baseUrl,
-      auth: { ...config.engine.auth },
-      gzip: config.engine.gzip,
-      timeouts: { requestMs: config.engine.timeoutMs },
-      maxItemsPerRequest: config.batch.maxPoints,
-      loginBackoff: { baseMs: config.engine.loginBackoffBaseMs, maxMs: config.engine.loginBackoffMaxMs },
-    },
-    log.child({ module: 'engine' }),
-    budgetRequestHooks(budget, { breaker }),
-  );
+  const rawEngine = createEngine(config, log.child({ module: 'engine' }), budgetRequestHooks(budget, { breaker }));
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
   // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
@@ -196,37 +183,31 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
   }
 
-  let server: Server | undefined;
+  let httpPort: number | undefined;
   if (config.roles.includes('api')) {
-    const app = express();
-    app.disable('x-powered-by');
-    app.use(
-      opsRoutes({
-        registry: metrics.registry,
-        readiness,
-        status: async () => {
-          const backlog = await queue.backlog();
-          return {
-            roles: config.roles,
-            allowlist: allowlist?.status() ?? null,
-            ingestPaused: kafka?.isPaused ?? null,
-            breaker: breaker.state,
-            engineRejectsUs: breaker.rejectsUs ?? null,
-            queueDurability: durability,
-            deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
-            budget: await budget.snapshot(),
-            forwardBacklog: backlog,
-          };
-        },
-      }),
-    );
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    const api = await startApiRole({
+      config, log, redis, metrics, readiness, engine, queue, catalog, allowlist: () => allowlist,
+      status: async () => {
+        const backlog = await queue.backlog();
+        return {
+          roles: config.roles,
+          allowlist: allowlist?.status() ?? null,
+          ingestPaused: kafka?.isPaused ?? null,
+          breaker: breaker.state,
+          engineRejectsUs: breaker.rejectsUs ?? null,
+          queueDurability: durability,
+          deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
+          budget: await budget.snapshot(),
+          forwardBacklog: backlog,
+        };
+      },
+    }).catch(async (err: unknown) => {
+      await shutdown().catch(() => undefined);
+      throw err;
     });
-    stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
+    httpPort = api.port;
+    stops.unshift(() => api.stop());
   }
-  const address = server?.address();
-  const httpPort = typeof address === 'object' && address ? address.port : undefined;
   log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {
