@@ -29,6 +29,8 @@ export interface ChainOptions {
   /** Delivery retries back off up to this (default 2 s, so a test sees the platform's return quickly). */
   readonly backoffMaxMs?: number;
   readonly logLevel?: string;
+  /** Default: the shared local Redis. */
+  readonly redisUrl?: string;
 }
 
 /** A bridge configuration with the poll and projections roles, the webhook sink and optionally Alertmanager. */
@@ -37,7 +39,7 @@ export function chainConfig(o: ChainOptions): Record<string, unknown> {
     roles: o.roles ?? ['poll', 'projections'],
     // info: the start line is what startFleet waits for; a normal poll logs at debug, so this stays quiet.
     logLevel: o.logLevel ?? 'info',
-    redis: { url: services.redisUrl, keyPrefix: o.keyPrefix },
+    redis: { url: o.redisUrl ?? services.redisUrl, keyPrefix: o.keyPrefix },
     // Unused by these roles, but the configuration must name a topic and an allowlist.
     kafka: { brokers: [...services.kafkaBrokers], topic: `unused-${uniqueSuffix()}`, groupId: `g-${uniqueSuffix()}` },
     allowlist: { source: 'file', file: writeAllowlist([0]) },
@@ -55,8 +57,8 @@ export function chainConfig(o: ChainOptions): Record<string, unknown> {
 }
 
 /** Starts `n` replicas with one configuration and waits until each has started its roles. */
-export async function startFleet(config: Record<string, unknown>, n: number, name = 'replica'): Promise<BridgeProcess[]> {
-  const fleet = Array.from({ length: n }, (_, i) => spawnBridge(config, { name: `${name}-${i + 1}` }));
+export async function startFleet(config: Record<string, unknown>, n: number, name = 'replica', script?: string): Promise<BridgeProcess[]> {
+  const fleet = Array.from({ length: n }, (_, i) => spawnBridge(config, { name: `${name}-${i + 1}`, ...(script ? { script } : {}) }));
   await Promise.all(fleet.map((b) => b.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000)));
   return fleet;
 }
