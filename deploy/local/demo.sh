@@ -28,7 +28,10 @@ cleanup() {
   local i
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
 }
-trap cleanup EXIT INT TERM
+# Ctrl-C / TERM exit through the EXIT trap: a trap that only cleaned up would return into the loop below,
+# which would then report the processes it just stopped as crashed.
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "[demo] publishing deploy/local/demo-allowlist.yaml to Nacos as DEFAULT_GROUP/metrics-allowlist.yaml"
 curl -sf -X POST "http://127.0.0.1:$NACOS_PORT/nacos/v1/cs/configs" --data-urlencode "dataId=metrics-allowlist.yaml" \
