@@ -51,6 +51,12 @@ describe('alarms raised by the rules on received data', () => {
       expect(firing?.alarmId).toMatch(/^a-/);
       expect(firing?.content).toContain('cpu.usage_user{host=web-1}');
       expect(s.alarms().history.some((a) => a.ruleId === disabled)).toBe(false);
+      // The API shows data time in seconds; /__sim/alarms adds when the engine created the alarm, by the wall clock.
+      expect(firing).not.toHaveProperty('createdAtMs');
+      const created = (await sim<{ current: Array<{ alarmId: string; createdAtMs: number }> }>(s.url, 'GET', '/__sim/alarms')).json.current[0];
+      expect(created?.alarmId).toBe(firing?.alarmId);
+      expect(created?.createdAtMs).toBeGreaterThan(Date.now() - 5_000);
+      expect(created?.createdAtMs).toBeLessThanOrEqual(Date.now());
 
       await push([point('cpu.usage_user', { host: 'web-1' }, t0 + 40_000, 12)]);
       await eventually(async () => (await current()).data.total === 0);

@@ -1,3 +1,4 @@
+import { arrivalClock } from './accounting.js';
 import type { Verdict } from './detection.js';
 import type { Series } from './metrics-store.js';
 import { formatShanghai } from './time-format.js';
@@ -6,7 +7,9 @@ import type { Alarm, Rule, Tags } from './types.js';
 /** Recovered alarms beyond this are forgotten, oldest first, so a long benchmark cannot grow the history forever. */
 const MAX_HISTORY = 20_000;
 
-export type PublicAlarm = Omit<Alarm, 'firstMs' | 'lastMs' | 'recoverMs' | 'seq'>;
+export type PublicAlarm = Omit<Alarm, 'firstMs' | 'lastMs' | 'recoverMs' | 'seq' | 'createdAtMs'>;
+/** What `/__sim/alarms` shows: the public alarm plus when the engine created it (for latency measurements). */
+export type SimAlarm = PublicAlarm & { createdAtMs: number };
 
 const newestFirst = (a: Alarm, b: Alarm): number => b.firstMs - a.firstMs || b.seq - a.seq;
 
@@ -48,7 +51,7 @@ export class AlarmBook {
       status: 'FIRING',
       firstTime: formatShanghai(verdict.sinceMs), lastTime: formatShanghai(verdict.atMs),
       value: verdict.value, content,
-      firstMs: verdict.sinceMs, lastMs: verdict.atMs, seq,
+      firstMs: verdict.sinceMs, lastMs: verdict.atMs, seq, createdAtMs: arrivalClock(),
     };
     this.active.set(key, created);
     this.all.push(created);
@@ -90,6 +93,8 @@ export class AlarmBook {
 }
 
 export const publicAlarm = (a: Alarm): PublicAlarm => {
-  const { firstMs: _f, lastMs: _l, recoverMs: _r, seq: _s, ...shown } = a;
+  const { firstMs: _f, lastMs: _l, recoverMs: _r, seq: _s, createdAtMs: _c, ...shown } = a;
   return shown;
 };
+
+export const simAlarm = (a: Alarm): SimAlarm => ({ ...publicAlarm(a), createdAtMs: a.createdAtMs });

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { SimReport } from './accounting.js';
-import { publicAlarm, type PublicAlarm } from './alarms.js';
+import { simAlarm, type SimAlarm } from './alarms.js';
 import { EngineState, type ResolvedOptions } from './engine-state.js';
 import { mergeFaults } from './faults.js';
 import { createEngineServer } from './server.js';
 import { noFaults, type Faults } from './types.js';
 
 export type { SimReport } from './accounting.js';
-export type { PublicAlarm } from './alarms.js';
+export type { PublicAlarm, SimAlarm } from './alarms.js';
 export type { Faults, RateLimitFault } from './types.js';
 export { formatShanghai, parseShanghai } from './time-format.js';
 export { maxInAnySlidingWindow } from './sliding-window.js';
@@ -48,7 +48,8 @@ export interface RunningSimulator {
   reset(options?: { keepRules?: boolean }): void;
   /** Runs detection now instead of waiting for the timer; returns the number of firing alarms. */
   evaluateNow(): number;
-  alarms(): { current: PublicAlarm[]; history: PublicAlarm[] };
+  /** As `GET /__sim/alarms`: every alarm with `createdAtMs`, the wall-clock time the engine created it. */
+  alarms(): { current: SimAlarm[]; history: SimAlarm[] };
 }
 
 export const startEngineSimulator = async (opts: SimulatorOptions = {}): Promise<RunningSimulator> => {
@@ -99,8 +100,8 @@ export const startEngineSimulator = async (opts: SimulatorOptions = {}): Promise
       return state.alarms.current().length;
     },
     alarms: () => ({
-      current: state.alarms.current().map(publicAlarm),
-      history: state.alarms.history(0, Number.MAX_SAFE_INTEGER).map(publicAlarm),
+      current: state.alarms.current().map(simAlarm),
+      history: state.alarms.history(0, Number.MAX_SAFE_INTEGER).map(simAlarm),
     }),
   };
 };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { publicAlarm } from './alarms.js';
+import { simAlarm } from './alarms.js';
 import type { EngineState } from './engine-state.js';
 import { mergeFaults } from './faults.js';
 import { isRecord, parseJson, readBody, sendJson } from './http-io.js';
@@ -47,8 +47,8 @@ export const handleSim = async (state: EngineState, req: IncomingMessage, res: S
       return sendJson(res, 200, { firing: state.alarms.current().length });
     case 'GET /__sim/alarms':
       return sendJson(res, 200, {
-        current: state.alarms.current().map(publicAlarm),
-        history: state.alarms.history(0, Number.MAX_SAFE_INTEGER).map(publicAlarm),
+        current: state.alarms.current().map(simAlarm),
+        history: state.alarms.history(0, Number.MAX_SAFE_INTEGER).map(simAlarm),
       });
     default:
       return sendJson(res, 404, { error: `no such control: ${route}` });

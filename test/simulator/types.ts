@@ -45,6 +45,8 @@ export interface Alarm {
   lastMs: number;
   recoverMs?: number;
   seq: number;
+  /** Wall-clock epoch ms (sub-ms) when the engine created the alarm; the strings above are data time in seconds. */
+  createdAtMs: number;
 }
 
 export interface RateLimitFault {
