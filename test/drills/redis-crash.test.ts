@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/main.js';
 import { startEngineSimulator, type RunningSimulator } from '../simulator/index.js';
-import { committedLag, createTopic, kafka, produceLines, testConfig, testLogger, waitFor, writeAllowlist } from '../support/bridge-harness.js';
+import { bridgeStatusOf, committedLag, createTopic, kafka, produceLines, testConfig, testLogger, waitFor, writeAllowlist } from '../support/bridge-harness.js';
 import { privateRedis } from '../support/private-redis.js';
 import type { GeneratorOptions } from '../support/telegraf-generator.js';
 import { expectedKeys } from '../integration/ingest/ingest-fixtures.js';
@@ -76,7 +76,7 @@ describe('the queue Redis killed mid-stream and restarted from its AOF', () => {
   it('loses no point: every allowlisted point reaches the engine after the restart', async () => {
     await waitFor(`${expected.size} distinct points at the engine`, async () => sim.report().distinctPoints >= expected.size, RECOVERY_MS, 250).catch(async (err: unknown) => {
       // Say where it stuck: what the engine has, and the bridge's view (paused? backlog?).
-      const status = await (await fetch(`http://127.0.0.1:${bridge.httpPort ?? 0}/api/v1/status`)).text();
+      const status = JSON.stringify(await bridgeStatusOf(bridge.httpPort));
       throw new Error(`${(err as Error).message}; the engine has ${sim.report().distinctPoints}; bridge status ${status}`);
     });
     const got = Object.keys(sim.points());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../src/interfaces/cli/dead-letters.js';
-import { waitFor } from '../support/bridge-harness.js';
+import { bridgeStatusOf, waitFor } from '../support/bridge-harness.js';
 import { backlogPoints, bridgeMetric, forwardOnlyFixture, sleep } from '../integration/forwarding/forwarding-harness.js';
 
 // Drill: the engine password is rotated under a running bridge (every login refused, the old token revoked) for
@@ -47,7 +47,7 @@ describe('a bridge whose engine password was rotated', () => {
     const port = fx.bridge.httpPort ?? 0;
     while (Date.now() - windowStart < WINDOW_MS) {
       await enqueue();
-      seen.push((await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as Status);
+      seen.push(await bridgeStatusOf<Status>(port));
       rejectsUsGauge = Math.max(rejectsUsGauge ?? 0, (await bridgeMetric(port, 'aiops_engine_rejects_us')) ?? 0);
       await sleep(500);
     }
@@ -80,6 +80,6 @@ describe('a bridge whose engine password was rotated', () => {
     await waitFor('every point at the engine', async () => fx.sim.report().distinctPoints === jobs * PER_JOB, 45_000, 500);
     expect((await listDeadLetters(fx.raw, 10)).total).toBe(0);
     expect(await bridgeMetric(fx.bridge.httpPort ?? 0, 'aiops_forward_dead_letters_total')).toBe(0);
-    await waitFor('the breaker closed', async () => (await (await fetch(`http://127.0.0.1:${fx.bridge.httpPort ?? 0}/api/v1/status`)).json() as Status).breaker === 'closed', 10_000);
+    await waitFor('the breaker closed', async () => (await bridgeStatusOf<Status>(fx.bridge.httpPort)).breaker === 'closed', 10_000);
   }, 60_000);
 });

@@ -66,9 +66,21 @@ export async function committedLag(admin: Admin, topic: string, groupId: string)
   }, 0);
 }
 
+/** The operator key every test bridge accepts (admin scope): `/api/v1/status` and the API need a key. */
+export const TEST_API_KEY = 'test-operator-key-0123456789abcdef';
+export const testAuthHeaders = { authorization: `Bearer ${TEST_API_KEY}` } as const;
+
+/** `GET /api/v1/status` of a test bridge, with the test operator's key. */
+export async function bridgeStatusOf<T = Record<string, unknown>>(port: number | undefined): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port ?? 0}/api/v1/status`, { headers: testAuthHeaders });
+  if (!res.ok) throw new Error(`GET /api/v1/status: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 /** A bridge configuration for one test: its own topic, group, Redis prefix and engine. */
 export function testConfig(opts: { topic: string; engineUrl: string; allowlistFile: string; overrides?: Record<string, unknown> }): AppConfig {
   const id = uniqueSuffix();
+  const api = { keys: [{ name: 'test-operator', key: TEST_API_KEY, scopes: ['admin'] }], ...(opts.overrides?.api as object | undefined) };
   return loadConfig({
     env: {},
     overrides: {
@@ -80,6 +92,7 @@ export function testConfig(opts: { topic: string; engineUrl: string; allowlistFi
       http: { port: 0 },
       batch: { maxLingerMs: 200 },
       ...opts.overrides,
+      api,
     },
   });
 }

@@ -1,9 +1,21 @@
 import type { PollLease } from '../ports/poll-lease.js';
 
+/** How far past a tick's start the aimed check falls: enough for timer and clock jitter, small against a poll. */
+const TICK_AIM_MS = 5;
+
 export interface PollScheduleOptions {
   readonly lease: PollLease;
   /** How often this replica asks for the lease: a fraction of the interval, so a tick is claimed early in it. */
   readonly checkEveryMs: number;
+  /**
+   * The poll interval, when ticks are `floor(time / intervalMs)` (the Redis lease's): the next check is then also
+   * aimed just past the next tick's start, so a tick's poll begins right after the tick instead of up to
+   * `checkEveryMs` later. The lease counts ticks on Redis's clock, the aim uses this process's: with clocks a few
+   * milliseconds apart, the aimed check may come too early and the periodic one claims the tick.
+   */
+  readonly intervalMs?: number;
+  /** This process's clock (tests). */
+  readonly now?: () => number;
   /** How often a running poll renews its lease (well under the lease's length). */
   readonly renewEveryMs: number;
   readonly poll: (tick: number) => Promise<void>;
@@ -39,12 +51,19 @@ export function startPollSchedule(opts: PollScheduleOptions): { stop(): Promise<
     }
   };
 
+  const now = opts.now ?? Date.now;
+  /** Until the next check: the check period, or sooner when the next tick starts sooner. */
+  const nextDelay = (): number => {
+    if (opts.intervalMs === undefined) return opts.checkEveryMs;
+    const toNextTick = opts.intervalMs - (now() % opts.intervalMs) + TICK_AIM_MS;
+    return Math.min(opts.checkEveryMs, toNextTick);
+  };
   const loop = (): void => {
     if (stopped) return;
     running = once()
       .catch(opts.onError)
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, opts.checkEveryMs);
+        if (!stopped) timer = setTimeout(loop, nextDelay());
       });
   };
   loop();

@@ -32,6 +32,7 @@ export function startPollRole(deps: PollRoleDeps): () => Promise<void> {
   const schedule = startPollSchedule({
     lease: new RedisPollLease(deps.redis, { keyPrefix: deps.keyPrefix, intervalMs: interval, leaseMs }),
     checkEveryMs: Math.max(50, Math.min(1_000, Math.floor(interval / 5))),
+    intervalMs: interval,
     renewEveryMs: Math.floor(leaseMs / 3),
     onError: (err) => log.error({ err }, 'alarm poll failed'),
     poll: async (tick) => {

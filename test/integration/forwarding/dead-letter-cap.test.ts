@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../../src/main.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { createTopic, testConfig, testLogger, waitFor, writeAllowlist } from '../../support/bridge-harness.js';
+import { bridgeStatusOf, createTopic, testConfig, testLogger, waitFor, writeAllowlist } from '../../support/bridge-harness.js';
 import { backlogPoints, bridgeMetric, dropKeys, newForwardQueue } from './forwarding-harness.js';
 
 // The dead-letter set is capped: at the cap the bridge raises an alarm and pauses ingest (the stream waits in
@@ -33,7 +33,7 @@ describe('a bridge whose dead-letter set reached its cap', () => {
   it('raises the alarm and pauses ingest, keeping every dead letter', async () => {
     const port = bridge.httpPort ?? 0;
     await waitFor('the alarm gauge', async () => (await bridgeMetric(port, 'aiops_forward_dead_letters_full')) === 1, 20_000);
-    const status = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as { ingestPaused: boolean; deadLetters: { count: number; cap: number; full: boolean } };
+    const status = await bridgeStatusOf<{ ingestPaused: boolean; deadLetters: { count: number; cap: number; full: boolean } }>(port);
     expect(status.deadLetters).toEqual({ count: CAP, cap: CAP, full: true });
     await waitFor('ingest paused', async () => bridge.kafka?.isPaused === true, 5_000, 100);
     expect(await bridgeMetric(port, 'aiops_ingest_paused')).toBe(1);

@@ -12,7 +12,7 @@ import type { GrantStats } from '../../../src/application/ports/engine-budget.js
 import type { SimReport } from '../../simulator/index.js';
 import { startBridge } from '../../../src/main.js';
 import { startEngineSimulator } from '../../simulator/index.js';
-import { testConfig, testLogger } from '../../support/bridge-harness.js';
+import { bridgeStatusOf, testConfig, testLogger } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
 
 /** Helpers shared by the forwarding scenarios: bridge HTTP probes, bridge child processes, backlogs, Redis cleanup. */
@@ -28,8 +28,7 @@ export interface BridgeStatus {
 }
 
 export const bridgeStatus = async (port: number): Promise<BridgeStatus> => {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/status`);
-  return (await res.json()) as BridgeStatus;
+  return bridgeStatusOf<BridgeStatus>(port);
 };
 
 /** One unlabelled sample of the bridge's Prometheus exposition, or undefined when absent. */

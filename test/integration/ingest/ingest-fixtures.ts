@@ -8,7 +8,7 @@ import { contentMd5 } from '../../../src/infrastructure/nacos/nacos-client.js';
 import { NacosAllowlistPublisher } from '../../../src/infrastructure/nacos/nacos-allowlist-publisher.js';
 import type { RunningBridge } from '../../../src/main.js';
 import type { RunningSimulator } from '../../simulator/index.js';
-import { committedLag, kafka, testConfig, waitFor } from '../../support/bridge-harness.js';
+import { committedLag, kafka, testAuthHeaders, testConfig, waitFor } from '../../support/bridge-harness.js';
 import { services, uniqueSuffix } from '../../support/services.js';
 import { measurementName, pointKey, pointsOfLine, type GeneratorOptions } from '../../support/telegraf-generator.js';
 
@@ -88,7 +88,7 @@ export const waitActive = (bridge: RunningBridge, version: string, timeoutMs = 5
 
 /** GETs a path of the bridge's HTTP API. */
 export async function http(bridge: RunningBridge, path: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`http://127.0.0.1:${bridge.httpPort}${path}`);
+  const res = await fetch(`http://127.0.0.1:${bridge.httpPort}${path}`, { headers: testAuthHeaders });
   return { status: res.status, text: await res.text() };
 }
 

@@ -86,3 +86,31 @@ describe('poll schedule', () => {
     });
   });
 });
+
+describe('poll schedule aimed at tick boundaries', () => {
+  describe('when the interval is known', () => {
+    it('asks for the lease right after each tick starts, not up to a check period later', async () => {
+      // A lease that grants only the first claim of each 300-ms tick (as the Redis lease does), recording when.
+      const intervalMs = 300;
+      const claimedAt: number[] = [];
+      let lastTick = -1;
+      const lease: PollLease = {
+        claim: async (): Promise<PollClaim | null> => {
+          const tick = Math.floor(Date.now() / intervalMs);
+          if (tick === lastTick) return null;
+          lastTick = tick;
+          claimedAt.push(Date.now() % intervalMs);
+          return { tick, renew: async () => true, release: async () => undefined };
+        },
+      };
+      // The check period alone (250 ms) would claim a tick anywhere up to 250 ms after it starts.
+      const s = startPollSchedule({ lease, intervalMs, checkEveryMs: 250, renewEveryMs: 1_000, onError: () => undefined, poll: async () => undefined });
+      await sleep(1_700);
+      await s.stop();
+      const afterFirst = claimedAt.slice(1);
+      expect(afterFirst.length).toBeGreaterThanOrEqual(4);
+      // Timers on a loaded machine run late, never early: allow 60 ms, far below the 250-ms check period.
+      for (const offset of afterFirst) expect(offset).toBeLessThan(60);
+    });
+  });
+});
