@@ -12,6 +12,8 @@ import type { IngestSink } from '../src/application/ingest/ingest-stage.js';
 import { MetricTally } from '../src/application/ingest/metric-tally.js';
 import type { MetricPoint } from '../src/domain/metric.js';
 import { TelegrafDecoder } from '../src/infrastructure/telegraf/telegraf-decoder.js';
+import { decodeContextOf, stageOptionsOf } from '../src/infrastructure/config/ingest-options.js';
+import { loadConfig } from '../src/infrastructure/config/load-config.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' } } });
 const SECONDS = Number(args.seconds);
@@ -119,7 +121,10 @@ const sink: IngestSink = {
   },
 };
 const tally = new MetricTally();
-const stage = new IngestStage(new TelegrafDecoder(), tally);
+// The service's limits and point rules (their defaults), so that their checks are part of what is measured.
+const config = loadConfig({ env: {}, forTool: true });
+const stage = new IngestStage(new TelegrafDecoder(), tally, stageOptionsOf(config));
+const serviceCtx = decodeContextOf(config);
 
 interface Rate {
   /** Lines per second of this process's CPU time: what one core does, whatever else shares the machine. */
@@ -153,7 +158,7 @@ function measure(seconds: number, pass: () => number): Rate {
 
 const ingest = (set: readonly Buffer[], linesPerPayload: number) => (): number => {
   for (const payload of set) {
-    stage.decodeAndFilter(payload, { nowMs: start }, allowlist, sink);
+    stage.decodeAndFilter(payload, { ...serviceCtx, nowMs: start }, allowlist, sink);
     accepted += batch.length;
     batch = []; // the batcher would take the array here
   }

@@ -17,6 +17,7 @@ import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
+import { decodeContextOf, stageOptionsOf } from './infrastructure/config/ingest-options.js';
 import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
 import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
@@ -221,10 +222,9 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   }
 
   const tally = new MetricTally();
-  const stage = new IngestStage(new TelegrafDecoder(), tally);
-  const ctx = { format: config.kafka.format, precision: config.kafka.precision };
+  const stage = new IngestStage(new TelegrafDecoder(), tally, stageOptionsOf(config));
+  const ctx = decodeContextOf(config);
   const quarantine = new RedisQuarantine(deps.redis, { keyPrefix: config.redis.keyPrefix });
-  const bootId = randomUUID().slice(0, 8);
   // The pipeline commits through the consumer that feeds it, and backpressure pauses it: built right below,
   // used only once it runs.
   const feed: { kafka?: KafkaMetricSource } = {};
@@ -254,9 +254,15 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .add(lines.map((l) => ({ raw: l.raw, reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset, at: Date.now() })))
         .catch((err: unknown) => ilog.warn({ err }, 'quarantine write failed'));
     },
+    onRejectedMessage: (r) => {
+      tally.badLine(r.reason);
+      ilog.warn({ topic: r.topic, partition: r.partition, offset: r.offset, reason: r.reason, bytes: r.bytes, err: r.error }, 'message refused');
+    },
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
-    newBatchId: (seq) => `${bootId}-${seq}`,
+    // A UUID per batch: a boot id + counter can repeat across restarts, and BullMQ (job id) and the adapter's
+    // accepted-chunk cache (X-Request-Id) would then silently drop the second batch as a duplicate.
+    newBatchId: () => randomUUID(),
     onError: (err) => ilog.error({ err }, 'linger flush failed'),
   });
   const kafka = new KafkaMetricSource({

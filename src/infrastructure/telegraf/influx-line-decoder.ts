@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FieldKeyTrie } from '../../application/ingest/field-key-trie.js';
-import type { BadLineReason, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
-import { NO_KEY_ID, NOT_IN_TRIE } from '../../application/ingest/payload-decoder.js';
+import type { BadLineReason, DecodeHandler, DecodeLimits, TimePrecision } from '../../application/ingest/payload-decoder.js';
+import { DEFAULT_DECODE_LIMITS, NO_KEY_ID, NOT_IN_TRIE } from '../../application/ingest/payload-decoder.js';
 import { InfluxLine, unescapeName } from './influx-line.js';
 import {
   BACKSLASH, closingQuote, COMMA, CR, EQUALS, fieldValue, HASH, isControl, isLineEnd, LF, NAME_BACKSLASH, NAME_CLASS,
@@ -39,13 +39,30 @@ export class InfluxLineDecoder {
   private keys: FieldKeyTrie | null = null;
   /** The handler's measurement names during one decode, else null. */
   private names: FieldKeyTrie | null = null;
+  /** DecodeLimits of the current decode, as plain numbers (read once per line or per unknown key). */
+  private maxFields = DEFAULT_DECODE_LIMITS.maxFieldsPerLine;
+  private maxTags = DEFAULT_DECODE_LIMITS.maxTagsPerLine;
+  private maxName = DEFAULT_DECODE_LIMITS.maxNameLength;
 
   /**
    * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
    * else null; @param validUtf8 false makes every line holding a broken UTF-8 sequence `bad_utf8`.
+   * @param limits a line over one of them is bad (`too_many_fields`, `too_many_tags`, `name_too_long`). Names
+   * the tries recognise were learnt from lines within the limits, so only unknown names are measured.
    */
-  decode(b: Buffer, text: string | null, nowMs: number, precision: TimePrecision, handler: DecodeHandler, validUtf8 = true): void {
+  decode(
+    b: Buffer,
+    text: string | null,
+    nowMs: number,
+    precision: TimePrecision,
+    handler: DecodeHandler,
+    validUtf8 = true,
+    limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  ): void {
     const n = b.length;
+    this.maxFields = limits.maxFieldsPerLine;
+    this.maxTags = limits.maxTagsPerLine;
+    this.maxName = limits.maxNameLength;
     // As InfluxDB does, a point without a timestamp gets the default time truncated to the precision.
     const defaultMs = precision === 's' ? nowMs - (((nowMs % 1000) + 1000) % 1000) : nowMs;
     const line = this.line;
@@ -110,6 +127,7 @@ export class InfluxLineDecoder {
       q = this.name(b, q, n, false);
       if (q < 0) return q;
       if (q === p) return this.fail(q < n && isControl(b[q]!) ? 'bad_character' : 'missing_measurement', q);
+      if (q - p > this.maxName) return this.fail('name_too_long', p);
       line.startLine(this.measurementAt(b, p, q), nameId);
     }
     p = q;
@@ -149,6 +167,7 @@ export class InfluxLineDecoder {
       c = p < n ? b[p]! : LF;
     }
     if (c !== SPACE) return this.fail(c === EQUALS ? 'bad_tag' : this.boundaryReason(b, p, n, 'missing_fields'), p);
+    if (line.tagCount > this.maxTags) return this.fail('too_many_tags', p);
     while (p < n && b[p] === SPACE) p++;
     if (isLineEnd(b, p, n)) return this.fail('missing_fields', p);
     const keys = this.keys;
@@ -182,6 +201,7 @@ export class InfluxLineDecoder {
           keyEscaped = this.escaped;
         }
         if (q === p || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_field_key'), q);
+        if (q - p > this.maxName) return this.fail('name_too_long', p);
       }
       const keyStart = p;
       const keyEnd = q;
@@ -207,6 +227,7 @@ export class InfluxLineDecoder {
       if (p >= n || b[p] !== COMMA) break;
       p++;
     }
+    if (line.fieldCount > this.maxFields) return this.fail('too_many_fields', p);
     let ts = nowMs;
     if (p < n && b[p] === SPACE) {
       while (p < n && b[p] === SPACE) p++;
