@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -260,9 +259,6 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
     },
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
-    // A UUID per batch: a boot id + counter can repeat across restarts, and BullMQ (job id) and the adapter's
-    // accepted-chunk cache (X-Request-Id) would then silently drop the second batch as a duplicate.
-    newBatchId: () => randomUUID(),
     onError: (err) => ilog.error({ err }, 'linger flush failed'),
   });
   const kafka = new KafkaMetricSource({

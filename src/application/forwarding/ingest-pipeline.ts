@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MetricPoint } from '../../domain/metric.js';
 import { MAX_RAW_LENGTH, MessageRejected, type MessageRejectReason } from '../ingest/payload-decoder.js';
 import type { MetricQueue } from '../ports/metric-queue.js';
@@ -39,7 +40,11 @@ export interface IngestPipelineDeps {
   readonly onRejectedMessage?: (rejected: RejectedMessage) => void;
   readonly limits: BatcherLimits;
   readonly maxLingerMs: number;
-  readonly newBatchId: (seq: number) => string;
+  /**
+   * Default: a random UUID per batch. The id is the BullMQ job id and the engine's X-Request-Id base, both of
+   * which de-duplicate: an id that repeats (a boot id + counter after a restart) would silently drop a batch.
+   */
+  readonly newBatchId?: (seq: number) => string;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -64,7 +69,7 @@ export class IngestPipeline {
   private readonly staged: MetricPoint[] = [];
 
   constructor(private readonly deps: IngestPipelineDeps) {
-    this.batcher = new Batcher(deps.limits, deps.newBatchId);
+    this.batcher = new Batcher(deps.limits, deps.newBatchId ?? (() => randomUUID()));
     const staged = this.staged;
     this.sink = {
       accept: (p) => staged.push(p),
