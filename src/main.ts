@@ -11,6 +11,7 @@ import { Backpressure } from './application/forwarding/backpressure.js';
 import { IngestPipeline } from './application/forwarding/ingest-pipeline.js';
 import { IngestStage } from './application/ingest/ingest-stage.js';
 import { MetricTally } from './application/ingest/metric-tally.js';
+import { MessageRejected } from './application/ingest/payload-decoder.js';
 import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
@@ -255,7 +256,9 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
     },
     onRejectedMessage: (r) => {
       tally.badLine(r.reason);
-      ilog.warn({ topic: r.topic, partition: r.partition, offset: r.offset, reason: r.reason, bytes: r.bytes, err: r.error }, 'message refused');
+      // A limit is an expected refusal (its message says which); anything else is a bug worth its stack.
+      const cause = r.error instanceof MessageRejected ? { detail: r.error.message } : { err: r.error };
+      ilog.warn({ topic: r.topic, partition: r.partition, offset: r.offset, reason: r.reason, bytes: r.bytes, ...cause }, 'message refused');
     },
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
