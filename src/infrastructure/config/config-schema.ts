@@ -7,7 +7,6 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
-  IsOptional,
   IsString,
   IsUrl,
   Max,
@@ -96,8 +95,10 @@ export class NacosConfig {
   @IsString() namespace = '';
   @IsString() @MinLength(1) group = 'DEFAULT_GROUP';
   @IsString() @MinLength(1) dataId = 'metrics-allowlist.yaml';
-  @IsOptional() @IsString() username?: string;
-  @IsOptional() @IsString() password?: string;
+  // Defaults, not optional fields: an environment override must find the key in the defaults' shape
+  // (AIOPS__ALLOWLIST__NACOS__PASSWORD). Empty means no authentication.
+  @IsString() username = '';
+  @IsString() password = '';
   /** Last version that passed validation, used when Nacos is unreachable at start. */
   @IsString() @MinLength(1) snapshotPath = '.cache/allowlist-snapshot.yaml';
   /** Budget of one ordinary Nacos request, retries included: how long a start waits before using the snapshot. */
