@@ -27,6 +27,7 @@ import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
+import { listen } from './interfaces/http/listen.js';
 import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
@@ -157,8 +158,10 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
         }),
       }),
     );
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    server = await listen(app, config.http.port, config.http.host).catch(async (err: unknown) => {
+      // The roles started above are released before the failure is reported, as for a failed ingest start.
+      await shutdown().catch(() => undefined);
+      throw err;
     });
     stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
   }
