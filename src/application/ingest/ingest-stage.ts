@@ -7,7 +7,7 @@ import { SlotCache } from './field-slots.js';
 import type { MetricTally, NameCounter } from './metric-tally.js';
 import type { BadLineReason, DecodeContext, DecodedLine, DecodeHandler, PayloadDecoder } from './payload-decoder.js';
 import { MAX_RAW_LENGTH, MessageRejected, NOT_IN_TRIE } from './payload-decoder.js';
-import { lineProblem, NO_POINT_RULES, pointProblem, type PointRejectReason, type PointRules } from './point-rules.js';
+import { lineProblem, NO_POINT_RULES, pointProblem, tagFits, type PointRejectReason, type PointRules } from './point-rules.js';
 
 /** Bounds on one whole message: over either, the message is refused whole (MessageRejected). */
 export interface MessageLimits {
@@ -64,6 +64,8 @@ export class IngestStage implements DecodeHandler {
   private nowMs = 0;
   /** Lines of the current message still allowed before it is refused. */
   private linesLeft = 0;
+  /** Whether the tags tagsOf built last break the engine's limits (checked while building them). */
+  private tagsTooLarge = false;
 
   constructor(
     private readonly decoder: PayloadDecoder,
@@ -127,13 +129,13 @@ export class IngestStage implements DecodeHandler {
       }
       const rule = counter.rule;
       if (rule === null) continue;
-      tags ??= tagsOf(line);
+      tags ??= this.tagsOf(line);
       if (!rule.always && !rule.matches(tags)) continue;
       // A name beyond the tally's budget has no name of its own in the tally (see MetricTally.other).
       const name = counter.name ?? metricName(line.measurement, line.fieldKey(i));
       const value = line.fieldValue(i);
       if (shared === undefined) {
-        shared = lineProblem(line.tsMs, tags, this.nowMs, this.rules);
+        shared = lineProblem(line.tsMs, this.tagsTooLarge, this.nowMs, this.rules);
         if (shared !== null) this.sink.badLine(shared, describe(line.measurement, tags, line.tsMs, ''));
       }
       const problem = shared ?? pointProblem(name, value, this.rules);
@@ -154,6 +156,23 @@ export class IngestStage implements DecodeHandler {
     this.sink.badLine(reason, raw);
   }
 
+  /** One object per line, shared by the line's points (MetricPoint.tags is read-only). */
+  private tagsOf(line: DecodedLine): Tags {
+    const rules = this.rules;
+    let tooLarge = line.tagCount > rules.maxTagsPerPoint;
+    const tags: Record<string, string> = {};
+    for (let t = 0; t < line.tagCount; t++) {
+      const key = line.tagKey(t);
+      const value = line.tagValue(t);
+      if (!tagFits(key, value, rules)) tooLarge = true;
+      // Assigning `__proto__` would set the prototype and lose the tag.
+      if (key === '__proto__') Object.defineProperty(tags, key, { value, enumerable: true, writable: true });
+      else tags[key] = value;
+    }
+    this.tagsTooLarge = tooLarge;
+    return tags;
+  }
+
   private tooManyLines(): never {
     throw new MessageRejected('too_many_lines', `more than ${this.message.maxLinesPerMessage} lines`);
   }
@@ -168,14 +187,3 @@ function sampleTagKeys(counter: NameCounter, line: DecodedLine): void {
   for (let t = 0; t < line.tagCount; t++) counter.noteTagKey(line.tagKey(t));
 }
 
-/** One object per line, shared by the line's points (MetricPoint.tags is read-only). */
-function tagsOf(line: DecodedLine): Tags {
-  const tags: Record<string, string> = {};
-  for (let t = 0; t < line.tagCount; t++) {
-    const key = line.tagKey(t);
-    // Assigning `__proto__` would set the prototype and lose the tag.
-    if (key === '__proto__') Object.defineProperty(tags, key, { value: line.tagValue(t), enumerable: true, writable: true });
-    else tags[key] = line.tagValue(t);
-  }
-  return tags;
-}

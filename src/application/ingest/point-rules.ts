@@ -1,5 +1,3 @@
-import type { Tags } from '../../domain/allowlist/compile-allowlist.js';
-
 /**
  * What a point must satisfy before it is batched: the engine validates a batch all-or-none, so one point it
  * would refuse costs every good point of its batch. Checked on passing points only, once per line for what a
@@ -40,17 +38,18 @@ export const NO_POINT_RULES: PointRules = {
   maxTagValueLength: Infinity,
 };
 
-/** The problem shared by every point of a line (its timestamp, its tags), or null. */
-export function lineProblem(tsMs: number, tags: Tags, nowMs: number, rules: PointRules): PointRejectReason | null {
+/**
+ * The problem shared by every point of a line (its timestamp, its tags), or null. `tagsTooLarge` comes from
+ * whoever built the tags (tagsFit), which sees every key and value anyway.
+ */
+export function lineProblem(tsMs: number, tagsTooLarge: boolean, nowMs: number, rules: PointRules): PointRejectReason | null {
   if (!(tsMs >= rules.minTsMs && tsMs <= nowMs + rules.maxAheadMs)) return 'ts_out_of_window';
-  let count = 0;
-  for (const key in tags) {
-    if (++count > rules.maxTagsPerPoint || key.length > rules.maxTagKeyLength || (tags[key]?.length ?? 0) > rules.maxTagValueLength) {
-      return 'tags_too_large';
-    }
-  }
-  return null;
+  return tagsTooLarge ? 'tags_too_large' : null;
 }
+
+/** Whether one tag is within the engine's key and value limits. */
+export const tagFits = (key: string, value: string, rules: PointRules): boolean =>
+  key.length <= rules.maxTagKeyLength && value.length <= rules.maxTagValueLength;
 
 /** The problem of one point of an acceptable line, or null. */
 export function pointProblem(name: string, value: number, rules: PointRules): PointRejectReason | null {
