@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { compileAllowlist } from '../src/domain/allowlist/compile-allowlist.js';
-import type { AllowlistEntry } from '../src/domain/allowlist/allowlist-spec.js';
 import { validateAllowlist } from '../src/domain/allowlist/validate-allowlist.js';
 import { IngestStage } from '../src/application/ingest/ingest-stage.js';
 import type { DecodeHandler } from '../src/application/ingest/payload-decoder.js';
@@ -14,6 +13,7 @@ import type { MetricPoint } from '../src/domain/metric.js';
 import { TelegrafDecoder } from '../src/infrastructure/telegraf/telegraf-decoder.js';
 import { decodeContextOf, stageOptionsOf } from '../src/infrastructure/config/ingest-options.js';
 import { loadConfig } from '../src/infrastructure/config/load-config.js';
+import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' } } });
 const SECONDS = Number(args.seconds);
@@ -21,90 +21,16 @@ const ROUNDS = Number(args.rounds);
 const LINES_PER_PAYLOAD = 200;
 const TOTAL_LINES = 100_000;
 
-let seed = 42;
-const random = (): number => {
-  // mulberry32: a fixed seed keeps runs comparable
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-const range = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
-
-interface Shape {
-  readonly measurement: string;
-  readonly fields: readonly string[];
-  /** Tag text for one line, given the host's tags. */
-  readonly tags: (host: string) => string;
-}
-const REGIONS = ['cn-north-1', 'cn-east-2', 'eu-west-1'];
-const hosts = range(200, (i) => `,host=web-${String(i).padStart(3, '0')}.prod.example.com,region=${pick(REGIONS)}`);
-const cpu = (n: string): Shape => ({
-  measurement: 'cpu',
-  fields: ['usage_idle', 'usage_user', 'usage_system', 'usage_iowait', 'usage_irq', 'usage_softirq', 'usage_steal', 'usage_guest', 'usage_nice'],
-  tags: (host) => `,cpu=${n}${host}`,
-});
-const disk = (device: string): Shape => ({
-  measurement: 'disk',
-  fields: ['total', 'free', 'used', 'used_percent', 'inodes_total', 'inodes_free', 'inodes_used'],
-  tags: (host) => `,device=${device},fstype=ext4${host},mode=rw,path=/data/${device}`,
-});
-const net = (nic: string): Shape => ({
-  measurement: 'net',
-  fields: ['bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'err_in', 'err_out', 'drop_in', 'drop_out'],
-  tags: (host) => `${host},interface=${nic}`,
-});
-// One Telegraf gather round of a host, in plugin order: 16 system lines, none of them allowlisted.
-const system: Shape[] = [
-  ...range(8, (i) => `cpu${i}`).map(cpu),
-  cpu('cpu-total'),
-  { measurement: 'mem', fields: ['total', 'available', 'used', 'free', 'cached', 'buffered', 'used_percent', 'available_percent'], tags: (host) => host },
-  ...['sda1', 'sdb1', 'sdc1'].map(disk),
-  ...['eth0', 'eth1'].map(net),
-  { measurement: 'system', fields: ['load1', 'load5', 'load15', 'n_cpus', 'n_users', 'uptime'], tags: (host) => host },
-];
-// Business measurements: 3,000, each with 6 fields; the allowlist names 4 fields of the first 2,500.
-const business: Shape[] = range(3000, (i) => `biz_${pick(['order', 'payment', 'cart', 'search', 'login'])}_svc${i}`).map((measurement) => ({
-  measurement,
-  fields: ['latency_ms', 'requests', 'errors', 'queue_depth', 'success_rate', 'saturation'],
-  tags: (host) => `,env=prod${host},instance=pod-${Math.floor(random() * 50)},service=${measurement.slice(4)}`,
-}));
-// Each host runs four business services, reported after its system plugins: 20% of lines.
-const services = hosts.map(() => range(4, () => '').map(() => pick(business)));
-
-function value(field: string): string {
-  const r = random();
-  if (field.startsWith('n_') || field.endsWith('total') || field === 'requests' || field.startsWith('packets')) return `${Math.floor(r * 1e9)}i`;
-  return (r * 100).toFixed(3);
-}
-/** Telegraf sorts tags but writes fields in Go map order, which differs from line to line (influx_sort_fields = false). */
-function line(shape: Shape, host: string, ts: number): string {
-  const fields = shape.fields.map((f) => `${f}=${value(f)}`);
-  for (let i = fields.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [fields[i], fields[j]] = [fields[j] as string, fields[i] as string];
-  }
-  return `${shape.measurement}${shape.tags(host)} ${fields.join(',')} ${ts}000000`;
-}
+const traffic = new RealisticTelegraf(42);
 
 const start = Date.now();
-const lines: string[] = [];
-for (let round = 0; lines.length < TOTAL_LINES; round++) {
-  hosts.forEach((host, h) => {
-    for (const shape of [...system, ...(services[h] ?? [])]) lines.push(line(shape, host, start + round * 10_000));
-  });
-}
-lines.length = TOTAL_LINES;
+const lines = traffic.lines(TOTAL_LINES, start);
 const payloads: Buffer[] = [];
 for (let i = 0; i < lines.length; i += LINES_PER_PAYLOAD) payloads.push(Buffer.from(lines.slice(i, i + LINES_PER_PAYLOAD).join('\n') + '\n'));
 const singles = lines.slice(0, 20_000).map((l) => Buffer.from(l));
 const bytes = payloads.reduce((n, p) => n + p.length, 0);
 
-const entries: AllowlistEntry[] = [];
-for (const shape of business.slice(0, 2500)) for (const field of shape.fields.slice(0, 4)) entries.push({ measurement: shape.measurement, fields: [field] });
-entries.length = 10_000 - 10;
-for (let i = 0; i < 10; i++) entries.push({ measurement: `legacy_${i}_*`, fields: ['value'], tags: { env: '!staging' } });
+const entries = traffic.fieldAllowlist();
 const validation = validateAllowlist({ version: 1, entries });
 if (!validation.ok) throw new Error(JSON.stringify(validation.errors.slice(0, 3)));
 const allowlist = compileAllowlist(validation.spec);

@@ -1,16 +1,18 @@
 /**
- * Ingest throughput of one bridge process: Kafka (6 partitions, 2,000,000 Telegraf lines, 200 lines per message as
- * Telegraf's Kafka output batches) → decode → allowlist (10,000 entries, 10% of the points pass) → batches →
+ * Ingest throughput of one bridge process: Kafka (6 partitions, 2,000,000 Telegraf lines of the peers benchmark's
+ * realistic traffic, 200 lines per message as Telegraf's Kafka output batches) → decode → allowlist (10,000
+ * entries, ~10% of the lines pass) → batches →
  * BullMQ in Redis → offsets committed. The bridge runs with roles [ingest, api] — no forward worker — so the
  * measured path ends at the durable enqueue (the real BullmqForwardQueue, real Redis) and the commit after it;
  * backpressure is set out of the way. Timed from the bridge's `aiops-bridge started` line (consumer joined,
  * fetching) to the moment the group's committed offsets reach the end of every partition.
- * `metrics` = Telegraf lines decoded (each line carries 5 fields, so points decoded = 5 × metrics).
+ * `metrics` = Telegraf lines decoded (`fields_per_line` says how many points each carries). `--traffic light` runs
+ * the earlier light shape (2 tags, 5 short fields per line) for comparison with older figures.
  *
  * Also measured: a bare kafkajs consumer (same fetch settings, eachBatch does nothing) over the same topic, in its
  * own process, to tell whether kafkajs is the ceiling; and the bridge's peak RSS (VmHWM) and CPU time.
  *
- * Run: `npx tsx bench/ingest.ts [--lines 2000000] [--per-message 200] [--profile]` (`--profile`: the bridge runs
+ * Run: `npx tsx bench/ingest.ts [--lines 2000000] [--per-message 200] [--traffic realistic|light] [--profile]` (`--profile`: the bridge runs
  * with --cpu-prof and a self-time summary is printed to stderr). Last line: one JSON object.
  */
 import 'reflect-metadata';
@@ -27,6 +29,7 @@ import { services, uniqueSuffix } from '../test/support/services.js';
 import { lineOf, measurementName, type GeneratorOptions } from '../test/support/telegraf-generator.js';
 import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
 import { printSummary, summarizeProfile } from './support/cpu-profile.js';
+import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
 const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
 
@@ -36,6 +39,12 @@ const { values: args } = parseArgs({
     'per-message': { type: 'string', default: '200' },
     partitions: { type: 'string', default: '6' },
     profile: { type: 'boolean', default: false },
+    /**
+     * `realistic` (default): bench/support/realistic-telegraf.ts, the traffic of the peers benchmark (~238 B, 7.8
+     * fields, 5–6 tags per line; 10,000 allowlisted names, ~10 % of lines pass). `light`: the earlier shape
+     * (test/support/telegraf-generator.ts: 2 tags and 5 short fields per line), kept for comparison.
+     */
+    traffic: { type: 'string', default: 'realistic' },
     /**
      * Node flags for the bridge process, space-separated. Default: the service's own (`config.nodeFlags` in
      * package.json, what `npm start` runs with), so the bench measures the service as deployed.
@@ -62,9 +71,12 @@ const LINES = Number(args.lines);
 const PER_MESSAGE = Number(args['per-message']);
 const PARTITIONS = Number(args.partitions);
 const MEASUREMENTS = 10_000;
-const FIELDS = 5;
-const PASSING_MEASUREMENTS = 1_000; // every field of svc_0000…svc_0999: 10% of the lines, 10% of the points
-const gen: GeneratorOptions = { measurements: MEASUREMENTS, fieldsPer: FIELDS, hosts: 200, startMs: Date.UTC(2026, 10, 25) };
+const LIGHT_FIELDS = 5;
+const PASSING_MEASUREMENTS = 1_000; // light: every field of svc_0000…svc_0999: 10% of the lines, 10% of the points
+const gen: GeneratorOptions = { measurements: MEASUREMENTS, fieldsPer: LIGHT_FIELDS, hosts: 200, startMs: Date.UTC(2026, 10, 25) };
+const realistic = args.traffic === 'realistic' ? new RealisticTelegraf(42) : undefined;
+if (!realistic && args.traffic !== 'light') throw new Error(`--traffic realistic|light, not ${args.traffic}`);
+let fieldsSeen = 0;
 const MESSAGES = Math.ceil(LINES / PER_MESSAGE);
 
 servicesUp('redis', 'kafka');
@@ -96,12 +108,13 @@ try {
     kafkajs_raw_per_s: Math.round((LINES / raw.ms) * 1000),
     metric: 'telegraf line decoded',
     lines: LINES,
-    fields_per_line: FIELDS,
+    traffic: args.traffic,
+    fields_per_line: Math.round((fieldsSeen / LINES) * 10) / 10,
     lines_per_message: PER_MESSAGE,
     partitions: PARTITIONS,
     allowlist_entries: MEASUREMENTS,
     points_enqueued: bridge.accepted,
-    pass_ratio: Math.round((bridge.accepted / (LINES * FIELDS)) * 1000) / 1000,
+    pass_ratio: Math.round((bridge.accepted / fieldsSeen) * 1000) / 1000,
     seconds: Math.round(bridge.ms) / 1000,
     // Between 10% and 90% committed: without the group join and the last batch's linger (batch.maxLingerMs).
     steady_metrics_per_s: Math.round(bridge.steadyPerS),
@@ -128,9 +141,14 @@ async function produce(): Promise<{ ms: number; bytes: number }> {
   let bytes = 0;
   let batch: { value: Buffer; partition: number }[] = [];
   const inFlight = new Set<Promise<unknown>>();
+  const source = realistic?.iterate(LINES, Date.now() - 3_600_000);
   for (let m = 0; m < MESSAGES; m++) {
     const lines: string[] = [];
-    for (let i = m * PER_MESSAGE; i < Math.min(LINES, (m + 1) * PER_MESSAGE); i++) lines.push(lineOf(i, gen));
+    for (let i = m * PER_MESSAGE; i < Math.min(LINES, (m + 1) * PER_MESSAGE); i++) {
+      const line = source ? (source.next().value as string) : lineOf(i, gen);
+      fieldsSeen += line.split(' ')[1]?.split(',').length ?? 0;
+      lines.push(line);
+    }
     const value = Buffer.from(`${lines.join('\n')}\n`);
     bytes += value.length;
     batch.push({ value, partition: m % PARTITIONS });
@@ -149,6 +167,7 @@ async function produce(): Promise<{ ms: number; bytes: number }> {
 
 function allowlistYaml(): string {
   const out = ['version: 1', 'entries:'];
+  if (realistic) return `${[...out, ...realistic.allowlistedMeasurements().map((n) => `  - measurement: ${n}`)].join('\n')}\n`;
   for (let m = 0; m < MEASUREMENTS; m++) {
     // 1,000 entries pass every field; 9,000 name a measurement that flows but a field it never has.
     if (m < PASSING_MEASUREMENTS) out.push(`  - measurement: ${measurementName(m)}`);

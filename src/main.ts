@@ -15,6 +15,7 @@ import { MessageRejected } from './application/ingest/payload-decoder.js';
 import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
+import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sinks.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { decodeContextOf, stageOptionsOf } from './infrastructure/config/ingest-options.js';
@@ -24,17 +25,20 @@ import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-sou
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
 import { createRedisEngineBudget } from './infrastructure/redis/redis-engine-budget.js';
 import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.js';
+import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
 import { listen } from './interfaces/http/listen.js';
 import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
+import { startPollRole } from './interfaces/roles/poll-role.js';
+import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
  * The composition root: the only module that knows every concrete class. `startBridge` builds the roles the
- * configuration asks for (ingest, forward, api) on shared Redis; every replica of the fleet runs this same code.
+ * configuration asks for (ingest, forward, api, projections) on shared Redis; every replica of the fleet runs this same code.
  */
 export interface RunningBridge {
   readonly metrics: BridgeMetrics;
@@ -95,7 +99,9 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   // Roles push their stops to the front: the last started stops first; the shared clients go last.
   // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
   const shutdown = async (): Promise<void> => {
-    const steps = [...stops, () => breaker.stop(), () => rawEngine.close(), () => redis.quit()];
+    // How old grants were when used, and how many were given back as too old: what the budget's margin rests on.
+    const logGrants = (): void => log.info({ grants: budget.grantStats() }, 'engine budget grants');
+    const steps = [...stops, logGrants, () => breaker.stop(), () => rawEngine.close(), () => redis.quit()];
     const failures: unknown[] = [];
     for (const step of steps) await Promise.resolve().then(step).catch((err: unknown) => failures.push(err));
     if (failures.length > 0) throw failures[0];
@@ -138,6 +144,15 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     kafka = built.source;
     stops.unshift(built.stop);
     readiness.push({ name: 'allowlist', check: async () => void (built.holder.status().activeVersion ?? failWith('no allowlist active')) });
+  }
+
+  if (config.roles.includes('poll')) {
+    const store = new RedisEventStore(redis, { keyPrefix: guardPrefix });
+    stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
+  }
+  if (config.roles.includes('projections')) {
+    const sinks = createAlarmSinks(config.alarms.sinks, { pollIntervalMs: config.alarms.pollIntervalMs });
+    stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
   }
 
   let server: Server | undefined;

@@ -3,7 +3,8 @@
 #   redis  — Debian's redis-server (installed with apt-get on first use), appendonly on
 #   kafka  — Apache Kafka 4.x single node in KRaft mode, jars resolved by Maven from Maven Central
 #   nacos  — r-nacos (Nacos-protocol config server in Rust), built with `cargo install rnacos --locked`
-# Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos ...]   (default: all)
+#   alertmanager — Debian's prometheus-alertmanager (apt-get on first use), no cluster, a null receiver
+# Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos|alertmanager ...]   (default: all)
 # Idempotent: `up` leaves a healthy running service alone. Everything downloaded or built goes to
 # $AIOPS_CACHE (default ~/.cache/aiops-bridge, outside the repo); data, logs and pid files to $AIOPS_RUN_DIR.
 set -euo pipefail
@@ -16,6 +17,7 @@ REDIS_PORT="${AIOPS_REDIS_PORT:-16379}"
 KAFKA_PORT="${AIOPS_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${AIOPS_KAFKA_CONTROLLER_PORT:-19094}"
 NACOS_PORT="${AIOPS_NACOS_PORT:-18848}"
+ALERTMANAGER_PORT="${AIOPS_ALERTMANAGER_PORT:-19193}"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")"
 RNACOS_VERSION="0.8.8"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
@@ -154,8 +156,31 @@ nacos_up() {
 nacos_down() { stop_pid nacos; }
 nacos_status() { pid_alive nacos && port_open "$NACOS_PORT"; }
 
+# ---------- alertmanager ----------
+# `--cluster.listen-address=` (empty) turns gossip off; without it Alertmanager listens on 0.0.0.0:9094.
+alertmanager_install() { command -v prometheus-alertmanager >/dev/null || apt_install prometheus-alertmanager; }
+alertmanager_ready() { curl -fs -o /dev/null "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready"; }
+alertmanager_up() {
+  alertmanager_install
+  if port_open "$ALERTMANAGER_PORT"; then
+    alertmanager_ready || { log "port $ALERTMANAGER_PORT is taken by something that is not a ready Alertmanager"; exit 1; }
+    log "alertmanager already up on $ALERTMANAGER_PORT"; return
+  fi
+  mkdir -p "$RUN/alertmanager-data"
+  nohup prometheus-alertmanager --config.file="$HERE/alertmanager.yml" --storage.path="$RUN/alertmanager-data" \
+    --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address= --log.level=warn \
+    >"$RUN/alertmanager.log" 2>&1 &
+  echo $! >"$RUN/alertmanager.pid"
+  wait_port alertmanager "$ALERTMANAGER_PORT" 30
+  for _ in $(seq 1 100); do alertmanager_ready && break; sleep 0.2; done
+  alertmanager_ready || { log "alertmanager not ready"; tail -n 30 "$RUN/alertmanager.log" >&2; exit 1; }
+  log "alertmanager up on 127.0.0.1:$ALERTMANAGER_PORT"
+}
+alertmanager_down() { stop_pid alertmanager; }
+alertmanager_status() { pid_alive alertmanager && alertmanager_ready; }
+
 cmd="${1:-status}"; shift || true
-names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos)
+names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos alertmanager)
 mkdir -p "$RUN" "$CACHE"
 case "$cmd" in
   up) need_curl; for n in "${names[@]}"; do "${n}_up"; done ;;
@@ -166,5 +191,5 @@ case "$cmd" in
     rc=0
     for n in "${names[@]}"; do if "${n}_status"; then echo "$n: up"; else echo "$n: down"; rc=1; fi; done
     exit $rc ;;
-  *) echo "usage: $0 up|down|status|restart|install [redis|kafka|nacos ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|restart|install [redis|kafka|nacos|alertmanager ...]" >&2; exit 2 ;;
 esac

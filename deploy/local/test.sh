@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs npm dependencies if needed, starts the real local
-# services (Redis, Kafka, r-nacos — installed on first use), then typecheck, lint and every vitest suite.
+# services (Redis, Kafka, r-nacos, Alertmanager — installed on first use), then typecheck, lint and every vitest suite.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

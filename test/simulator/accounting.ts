@@ -1,3 +1,4 @@
+import { ArrivalLog } from './sliding-window.js';
 import type { Tags } from './types.js';
 
 /** Per-second buckets older than this are dropped: enough for a 10-minute benchmark without unbounded growth. */
@@ -17,6 +18,10 @@ export interface SimReport {
   logins: number;
   requestsPerSecond: Record<string, Record<string, number>>;
   maxRequestsPerSecond: number;
+  /** The most calls, all endpoints together, that arrived within any 1,000 ms (a sliding window, not aligned). */
+  maxCallsInAnySlidingSecond: number;
+  /** The same per endpoint (`"POST /api/v1/metrics/batch"`). */
+  maxCallsInAnySlidingSecondPerEndpoint: Record<string, number>;
   rejected: Partial<Record<RejectReason, number>>;
 }
 
@@ -30,6 +35,9 @@ export const seriesKeyOf = (metric: string, tags: Tags): string => {
   }
   return out;
 };
+
+/** Epoch milliseconds with sub-millisecond resolution that never go backwards (Date.now() can, and is coarse). */
+export const arrivalClock = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Exact accounting of what arrived. Points are counted per series in a Map<ts, count> rather than one flat
@@ -49,12 +57,18 @@ export class Accounting {
   private readonly perEndpoint = new Map<string, Map<number, number>>();
   private readonly perSecond = new Map<number, number>();
   private maxPerSecond = 0;
+  private readonly arrivalLog = new ArrivalLog();
   private readonly rejected: Partial<Record<RejectReason, number>> = {};
 
-  /** Called on arrival of every /api request, before any fault, so refused and dropped requests count too. */
-  countRequest(endpoint: string, nowMs: number): number {
+  /**
+   * Called on arrival of every /api request, before any fault, so refused and dropped requests count too.
+   * `arrivalMs` stamps the arrival for the sliding windows: it must never go backwards (a monotonic clock read
+   * as epoch ms, see `arrivalClock`); `nowMs` places it in a wall-clock second.
+   */
+  countRequest(endpoint: string, nowMs: number, arrivalMs = nowMs): number {
     const second = Math.floor(nowMs / 1000);
     this.requestsTotal++;
+    this.arrivalLog.add(endpoint, arrivalMs);
     let buckets = this.perEndpoint.get(endpoint);
     if (buckets === undefined) this.perEndpoint.set(endpoint, (buckets = new Map()));
     buckets.set(second, (buckets.get(second) ?? 0) + 1);
@@ -63,6 +77,11 @@ export class Accounting {
     this.perSecond.set(second, total);
     if (total > this.maxPerSecond) this.maxPerSecond = total;
     return total;
+  }
+
+  /** `{ endpoint: [arrival ms, ascending] }` for the retained period (the last ten minutes). */
+  arrivals(): Record<string, number[]> {
+    return this.arrivalLog.times();
   }
 
   reject(reason: RejectReason): void {
@@ -115,6 +134,8 @@ export class Accounting {
       logins: this.logins,
       requestsPerSecond,
       maxRequestsPerSecond: this.maxPerSecond,
+      maxCallsInAnySlidingSecond: this.arrivalLog.max,
+      maxCallsInAnySlidingSecondPerEndpoint: this.arrivalLog.maxPerEndpoint(),
       rejected: { ...this.rejected },
     };
   }
@@ -125,5 +146,6 @@ export class Accounting {
     for (const buckets of this.perEndpoint.values()) {
       for (const second of buckets.keys()) if (second < oldest) buckets.delete(second);
     }
+    this.arrivalLog.prune(oldest * 1000);
   }
 }

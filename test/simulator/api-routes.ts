@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alarmHistory, currentAlarms } from './alarm-routes.js';
+import { arrivalClock } from './accounting.js';
 import { SESSION_COOKIE } from './auth.js';
 import type { EngineState } from './engine-state.js';
 import { envelope, isRecord, MAX_BODY_BYTES, parseJson, readBody } from './http-io.js';
@@ -62,7 +63,7 @@ const AUTH_MESSAGES = { missing: 'not logged in', invalid: 'token invalid', expi
 export const handleApi = async (state: EngineState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
   const method = req.method ?? 'GET';
   const found = findRoute(method, url.pathname);
-  const countThisSecond = state.accounting.countRequest(found?.route.endpoint ?? 'OTHER', Date.now());
+  const countThisSecond = state.accounting.countRequest(found?.route.endpoint ?? 'OTHER', Date.now(), arrivalClock());
   if (await state.faults.strikeBefore(req, res, state.accounting, countThisSecond)) return;
   const reply = await decide(state, req, url, found);
   if (reply.reason !== undefined) state.accounting.reject(reply.reason);

@@ -10,6 +10,7 @@ export type { SimReport } from './accounting.js';
 export type { PublicAlarm } from './alarms.js';
 export type { Faults, RateLimitFault } from './types.js';
 export { formatShanghai, parseShanghai } from './time-format.js';
+export { maxInAnySlidingWindow } from './sliding-window.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -38,6 +39,8 @@ export interface RunningSimulator {
   port: number;
   close(): Promise<void>;
   report(): SimReport;
+  /** Arrival time of every /api call of the last ten minutes, per endpoint (epoch ms, sub-ms, ascending). */
+  arrivals(): Record<string, number[]>;
   /** `{ "metric|k=v,...|ts": count }`, optionally for one metric. */
   points(metric?: string): Record<string, number>;
   setFaults(patch: FaultPatch): Faults;
@@ -80,6 +83,7 @@ export const startEngineSimulator = async (opts: SimulatorOptions = {}): Promise
       server.closeAllConnections();
     }),
     report: () => state.accounting.report(),
+    arrivals: () => state.accounting.arrivals(),
     points: (metric) => state.accounting.points(metric),
     setFaults: (patch) => {
       const update = mergeFaults(state.faults.faults, patch);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEngineSimulator, type RunningSimulator, type SimReport } from './index.js';
+import { maxInAnySlidingWindow, startEngineSimulator, type RunningSimulator, type SimReport } from './index.js';
 import { call, login, point, sim } from './sim-client.js';
 
 const T0 = 1_763_950_000_000;
@@ -34,6 +34,25 @@ describe('the /__sim/ report', () => {
     expect(report.requestsPerSecond['POST /api/auth/login']).toBeDefined();
     expect(report.maxRequestsPerSecond).toBeGreaterThanOrEqual(after === before ? 8 : 3);
     expect(report.rejected).toEqual({ unauthorized: 1 });
+  });
+
+  it('reports the most calls in any sliding second, overall and per endpoint, from the arrival times it lists', async () => {
+    for (let i = 0; i < 4; i++) await batch([point('m.f', {}, T0 + i, 1)]);
+    await login(s.url);
+    await login(s.url);
+    const { json: report } = await sim<SimReport>(s.url, 'GET', '/__sim/report');
+    const { json: arrivals } = await sim<Record<string, number[]>>(s.url, 'GET', '/__sim/arrivals');
+    expect(arrivals['POST /api/v1/metrics/batch']).toHaveLength(4);
+    expect(arrivals['POST /api/auth/login']).toHaveLength(2);
+    const all = Object.values(arrivals).flat();
+    // Six calls within well under a second (a slow machine could spread them: then the figure follows the times).
+    expect(report.maxCallsInAnySlidingSecond).toBe(maxInAnySlidingWindow(all));
+    expect(report.maxCallsInAnySlidingSecondPerEndpoint).toEqual({
+      'POST /api/v1/metrics/batch': maxInAnySlidingWindow(arrivals['POST /api/v1/metrics/batch'] ?? []),
+      'POST /api/auth/login': maxInAnySlidingWindow(arrivals['POST /api/auth/login'] ?? []),
+    });
+    if (Math.max(...all) - Math.min(...all) < 1000) expect(report.maxCallsInAnySlidingSecond).toBe(6);
+    expect(s.arrivals()).toEqual(arrivals);
   });
 
   it('counts accepted points exactly, repeats included, and lists them by point key', async () => {

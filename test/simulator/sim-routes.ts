@@ -21,6 +21,8 @@ export const handleSim = async (state: EngineState, req: IncomingMessage, res: S
   switch (route) {
     case 'GET /__sim/report':
       return sendJson(res, 200, state.accounting.report());
+    case 'GET /__sim/arrivals':
+      return sendJson(res, 200, state.accounting.arrivals());
     case 'GET /__sim/points':
       return sendJson(res, 200, state.accounting.points(url.searchParams.get('metric') ?? undefined));
     case 'GET /__sim/faults':

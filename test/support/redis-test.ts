@@ -32,7 +32,8 @@ export function useRedisPrefixes(name: string): { readonly redis: Redis; newPref
   });
   afterAll(async () => {
     if (!redis) return;
-    for (const prefix of prefixes) await deleteMatching(redis, `${prefix}*`);
+    // A leading wildcard too: hash-tagged keys (`{<prefix>alarm}:es:log`, `{<prefix>alarm-view}:…`) start with '{'.
+    for (const prefix of prefixes) await deleteMatching(redis, `*${prefix}*`);
     redis.disconnect();
   });
   return {

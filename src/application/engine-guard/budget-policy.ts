@@ -20,16 +20,32 @@ export interface LatencyPolicy {
 }
 
 /**
- * The fleet-wide budget. Window: a sliding window of `1000 + marginMs` ms holds at most `floor(rate)` grants,
- * so every interval of that length does too — in particular every wall-clock second, however it is aligned and
- * whatever the engine's clock offset, as long as the time from grant to arrival at the engine varies by less
- * than `marginMs` between requests. The price: the sustained rate is cap × 1000 / (1000 + marginMs)
- * (≈ 95.2/s for the defaults).
+ * The fleet-wide budget, judged where it matters: by arrival at the engine, in every sliding 1,000 ms.
+ *
+ * Each grant is logged in the shared store under the latest time its request can reach the engine (its
+ * "arrival bound"), and a new grant is refused while `floor(rate)` bounds lie within the last 1,000 ms. A
+ * request arrives after its grant, and every earlier one no later than its bound, so N + 1 arrivals within one
+ * second would need N bounds within the second before the last grant: refused. Bounds:
+ * - while the request is in flight: grant + `validityMs` + `transitMs` (provisional: an older grant is given
+ *   back, never used; the transit is assumed);
+ * - once it is answered: grant + (answer − asking the store), measured by the replica, so a request that left
+ *   late or travelled slowly moves its bound later, and a quick one frees its slot early.
+ * Cost: the window a grant occupies is 1,000 ms + its measured grant → answer time (a few ms), or + validity +
+ * transit while unanswered (a slow engine); bulk pacing adds `paceSlackMs`.
  */
 export interface BudgetPolicy {
   /** Most calls in any 1-s window, the whole fleet together (the seed's 100/s). */
   readonly capPerSecond: number;
-  readonly marginMs: number;
+  /**
+   * A grant is used only if its request leaves within this many ms of asking the store for it (measured locally
+   * from before the call, so it bounds grant → send whatever the clocks); an older one is given back and asked
+   * for again.
+   */
+  readonly validityMs: number;
+  /** Assumed send → arrival bound for a request not answered yet (its provisional bound is validity + transit). */
+  readonly transitMs: number;
+  /** Bulk is paced at one grant per (1000 + paceSlackMs) / rate ms: the slack keeps it just under the window. */
+  readonly paceSlackMs: number;
   /**
    * Share of the current rate held back for a class while it shows demand (an acquire in the last
    * `demandTtlMs`): poll and bulk stop at rate × (1 − interactive) so interactive calls find room at once;
@@ -61,7 +77,9 @@ export interface BudgetPolicy {
 
 export const defaultBudgetPolicy: BudgetPolicy = {
   capPerSecond: 100,
-  marginMs: 50,
+  validityMs: 25,
+  transitMs: 75,
+  paceSlackMs: 20,
   reserveShare: { interactive: 0.1, poll: 0.1 },
   demandTtlMs: 1050,
   bulkBurst: 5,
@@ -93,7 +111,7 @@ export const budgetPolicy = (overrides: BudgetPolicyOverrides = {}): BudgetPolic
   };
   if (!(p.capPerSecond >= 1)) fail('capPerSecond must be ≥ 1');
   if (!(p.minRate >= 1 && p.minRate <= p.capPerSecond)) fail('minRate must be in [1, capPerSecond]');
-  if (!(p.marginMs >= 0)) fail('marginMs must be ≥ 0');
+  if (!(p.validityMs > 0 && p.transitMs >= 0 && p.paceSlackMs >= 0)) fail('validityMs must be > 0, transitMs and paceSlackMs ≥ 0');
   const reserved = p.reserveShare.interactive + p.reserveShare.poll;
   if (!(p.reserveShare.interactive >= 0 && p.reserveShare.poll >= 0 && reserved < 1)) fail('reserve shares must be ≥ 0 and sum below 1');
   for (const f of [p.decreaseFactor, p.latencyDecreaseFactor]) if (!(f > 0 && f < 1)) fail('decrease factors must be in (0, 1)');
@@ -104,8 +122,14 @@ export const budgetPolicy = (overrides: BudgetPolicyOverrides = {}): BudgetPolic
   return p;
 };
 
-/** Length of the sliding window in ms. */
-export const windowMs = (p: BudgetPolicy): number => 1000 + p.marginMs;
+/** The engine's window: a cap per second, judged over any 1,000 ms. */
+export const ENGINE_WINDOW_MS = 1000;
+
+/** How far after its grant a request's provisional arrival bound lies (until it is answered). */
+export const provisionalBoundMs = (p: BudgetPolicy): number => p.validityMs + p.transitMs;
+
+/** The period over which bulk grants are spread (one per paceWindowMs / rate). */
+export const paceWindowMs = (p: BudgetPolicy): number => ENGINE_WINDOW_MS + p.paceSlackMs;
 
 /** Grants allowed per window at a given adaptive rate. */
 export const limitOf = (rate: number): number => Math.max(1, Math.floor(rate));

@@ -54,9 +54,13 @@ export const outcomeOfError = (cls: CallClass, err: unknown, latencyMs: number):
 export const budgetRequestHooks = (budget: EngineBudget, options: { readonly breaker?: EngineBreaker } = {}): EngineRequestHooks => ({
   beforeRequest: async (cls, signal) => {
     options.breaker?.failFastIfOpen();
-    await budget.acquire(cls, signal);
+    return budget.acquire(cls, signal);
   },
-  afterResponse: (outcome) => void budget.report(outcome),
+  afterResponse: (outcome, grant) => {
+    if (grant !== undefined) budget.answered(grant);
+    void budget.report(outcome);
+  },
+  answered: (grant) => budget.answered(grant),
 });
 
 export interface EngineGuardOptions {
@@ -82,14 +86,16 @@ export const guardEngine = (engine: AnalysisEngine, options: EngineGuardOptions)
     const cls = classify(method);
     breaker.failFastIfOpen();
     if (budget === undefined) return breaker.run(call);
-    await budget.acquire(cls);
+    const grant = await budget.acquire(cls);
     return breaker.run(async () => {
       const started = performance.now();
       try {
         const result = await call();
+        budget.answered(grant);
         void budget.report({ cls, result: 'ok', latencyMs: performance.now() - started });
         return result;
       } catch (err) {
+        budget.answered(grant);
         void budget.report(outcomeOfError(cls, err, performance.now() - started));
         throw err;
       }

@@ -1,14 +1,22 @@
-import type { BudgetStore, CallClass, CallOutcome, EngineBudget } from '../ports/engine-budget.js';
+import type { BudgetGrant, BudgetStore, CallClass, CallOutcome, EngineBudget } from '../ports/engine-budget.js';
+import { GrantStatsRecorder } from './grant-stats.js';
 
 export interface EngineBudgetOptions {
   /** Longest sleep between two attempts: bounds how late a waiter notices that the rate went back up. */
   readonly maxSleepMs?: number;
-  /** Where a failed `report` goes (the budget never fails an engine call for it). */
+  /**
+   * A grant older than this when it reaches its caller is given back and asked for again (see
+   * `BudgetPolicy.validityMs`); default 25.
+   */
+  readonly validityMs?: number;
+  /** Where a failed `report` or give-back goes (the budget never fails an engine call for it). */
   readonly onReportError?: (err: unknown) => void;
+  /** Monotonic clock in ms (tests); default `performance.now`. */
+  readonly now?: () => number;
 }
 
 interface Waiter {
-  readonly resolve: () => void;
+  readonly resolve: (grant: BudgetGrant) => void;
   readonly reject: (err: unknown) => void;
   done: boolean;
   detach: () => void;
@@ -20,9 +28,19 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * An `EngineBudget` over a shared store. Waiters queue per class in this process and one pump per class asks
  * the store for them in order, so a process sends at most one attempt per class at a time to the store however
  * many calls wait (no thundering herd on Redis), and an interactive waiter never queues behind a bulk one.
+ *
+ * Freshness: the pump notes the time just before asking the store, so a grant is at most (now − that) old. It
+ * hands the grant to its waiter only while that age is within `validityMs`; the waiter resumes in the same
+ * turn of the event loop (promise continuations run before any I/O callback), and the adapter sends at once.
+ * A grant that came back late (the process stalled: GC, gzip, CPU contention) is given back to the store and the
+ * pump asks again for the same waiter: a late request would otherwise arrive bunched with later grants.
+ * `answered` then replaces the grant's provisional arrival bound in the store by the measured one.
  */
 export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOptions = {}): EngineBudget => {
   const maxSleepMs = options.maxSleepMs ?? 500;
+  const validityMs = options.validityMs ?? 25;
+  const now = options.now ?? (() => performance.now());
+  const stats = new GrantStatsRecorder();
   const queues: Record<CallClass, Waiter[]> = { interactive: [], poll: [], bulk: [] };
   const pumping = new Set<CallClass>();
 
@@ -30,11 +48,14 @@ export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOpti
     while (q[0]?.done) q.shift();
     return q[0];
   };
-  const settle = (w: Waiter, err?: unknown): void => {
+  const settle = (w: Waiter, outcome: { grant: BudgetGrant } | { err: unknown }): void => {
     w.done = true;
     w.detach();
-    if (err === undefined) w.resolve();
-    else w.reject(err);
+    if ('grant' in outcome) w.resolve(outcome.grant);
+    else w.reject(outcome.err);
+  };
+  const giveBack = (cls: CallClass, token: string): void => {
+    store.release(cls, token).catch((err: unknown) => options.onReportError?.(err));
   };
 
   const pump = async (cls: CallClass): Promise<void> => {
@@ -44,21 +65,28 @@ export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOpti
     try {
       while (nextWaiter(q) !== undefined) {
         let attempt;
+        const askedAt = now();
         try {
           attempt = await store.tryAcquire(cls);
         } catch (err) {
           const head = nextWaiter(q);
-          if (head !== undefined) settle(head, err);
+          if (head !== undefined) settle(head, { err });
           continue;
         }
-        if (attempt.granted) {
-          // The waiter that asked may have been aborted meanwhile: the token goes to the next one in line, or
-          // is lost (a call counted that never happened: conservative, never an excess).
-          const taker = nextWaiter(q);
-          if (taker !== undefined) settle(taker);
-        } else {
+        if (!attempt.granted) {
           await sleep(Math.min(attempt.waitMs, maxSleepMs));
+          continue;
         }
+        const age = now() - askedAt;
+        // The waiter that asked may have been aborted meanwhile: the token goes to the next one in line.
+        const taker = nextWaiter(q);
+        if (taker === undefined || age > validityMs) {
+          if (taker !== undefined) stats.expired();
+          giveBack(cls, attempt.token);
+          continue;
+        }
+        stats.used(age);
+        settle(taker, { grant: { cls, token: attempt.token, grantedAtMs: attempt.grantedAtMs, askedAt } });
       }
     } finally {
       pumping.delete(cls);
@@ -66,11 +94,11 @@ export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOpti
   };
 
   return {
-    acquire(cls: CallClass, signal?: AbortSignal): Promise<void> {
+    acquire(cls: CallClass, signal?: AbortSignal): Promise<BudgetGrant> {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<BudgetGrant>((resolve, reject) => {
         const onAbort = (): void => {
-          if (!waiter.done) settle(waiter, signal?.reason);
+          if (!waiter.done) settle(waiter, { err: signal?.reason });
         };
         const waiter: Waiter = { resolve, reject, done: false, detach: () => signal?.removeEventListener('abort', onAbort) };
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -78,7 +106,15 @@ export const createEngineBudget = (store: BudgetStore, options: EngineBudgetOpti
         void pump(cls);
       });
     },
+    answered(grant: BudgetGrant): void {
+      // The request reached the engine before its answer came, and the grant came after askedAt: so it arrived
+      // at most (now − askedAt) after the grant, on any clock.
+      const boundMs = now() - grant.askedAt;
+      stats.answered(boundMs);
+      store.confirm(grant.token, grant.grantedAtMs + boundMs).catch((err: unknown) => options.onReportError?.(err));
+    },
     report: (outcome: CallOutcome) => store.report(outcome).catch((err: unknown) => options.onReportError?.(err)),
-    snapshot: () => store.snapshot(),
+    snapshot: async () => ({ ...(await store.snapshot()), grants: stats.stats() }),
+    grantStats: () => stats.stats(),
   };
 };

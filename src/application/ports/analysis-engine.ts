@@ -23,6 +23,16 @@ export interface AnalysisEngine {
    * Every firing alarm, all pages. `complete` is false when a page failed or the list shifted in a way that
    * may have hidden alarms; an incomplete snapshot must never be used to resolve anything.
    */
-  listCurrentAlarms(): Promise<{ alarms: EngineAlarm[]; complete: boolean }>;
-  listAlarmHistory(range: { startMs: number; endMs: number }): Promise<{ alarms: EngineAlarm[]; complete: boolean }>;
+  listCurrentAlarms(): Promise<AlarmList>;
+  listAlarmHistory(range: { startMs: number; endMs: number }): Promise<AlarmList>;
+}
+
+/** One read of a paged alarm list. `pages` and `drift` are for metrics; an adapter that cannot tell leaves them out. */
+export interface AlarmList {
+  readonly alarms: EngineAlarm[];
+  readonly complete: boolean;
+  /** Pages requested, the failed one included. */
+  readonly pages?: number;
+  /** Signs that the list moved during the read: ids seen twice, the total changing, ids the total promised but no page held. */
+  readonly drift?: number;
 }

@@ -51,8 +51,13 @@ export type ExpectedStreamVersion = number | 'no_stream' | 'any';
 
 export interface AppendResult {
   readonly nextExpectedStreamVersion: number;
-  /** Category-log position of the last appended event. */
+  /** Category-log position of the last appended event ('' when nothing was appended). */
   readonly lastPosition: string;
+  /**
+   * The appended events as recorded (ids, versions, positions, time), when the adapter knows them without a
+   * read; `handleCommand` reads them back otherwise. Added after the first version of this port.
+   */
+  readonly recorded?: readonly RecordedEvent[];
 }
 
 export interface ReadStreamResult<E extends DomainEvent = DomainEvent> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { load as parseYaml } from 'js-yaml';
+import { alarmSinkProblems } from './alarm-sinks-check.js';
 import { AppConfig } from './config-schema.js';
 
 /** Start-up configuration is wrong; the message names every offending field. */
@@ -105,6 +106,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   problems.push(...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true })));
   if (config.forward.lowWater >= config.forward.highWater) problems.push('forward.lowWater: must be below forward.highWater');
   if (!opts.forTool && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
+  problems.push(...alarmSinkProblems(config.alarms.sinks));
+  if (config.projections.renewEveryMs * 3 > config.projections.leaseTtlMs) problems.push('projections.renewEveryMs: must be at most a third of projections.leaseTtlMs');
+  if (config.projections.backoffBaseMs > config.projections.backoffMaxMs) problems.push('projections.backoffBaseMs: must not exceed projections.backoffMaxMs');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -120,6 +124,11 @@ function mergeInto(target: Plain, source: Plain): void {
 export const SECRET_PATHS = [
   'password',
   'token',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  '*.*.*.secret',
+  'config.alarms.sinks.webhook.secret',
   '*.password',
   '*.token',
   '*.*.password',

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every Prometheus metric the bridge exports, in one registry served at /metrics. */
 export function createMetrics() {
@@ -23,6 +23,18 @@ export function createMetrics() {
     breakerState: new Gauge({ name: 'aiops_engine_breaker_state', help: '0 closed, 1 half-open, 2 open', registers: [registry] }),
     allowlistVersion: new Gauge({ name: 'aiops_allowlist_info', help: 'Active allowlist version (label) and its entry count', labelNames: ['version', 'origin'], registers: [registry] }),
     allowlistRejected: new Counter({ name: 'aiops_allowlist_rejected_total', help: 'Allowlist versions rejected as invalid', registers: [registry] }),
+    alarmPolls: new Counter({ name: 'aiops_alarm_polls_total', help: 'Alarm polls run by this replica, by outcome (complete, incomplete, failed)', labelNames: ['outcome'], registers: [registry] }),
+    alarmPollDuration: new Histogram({
+      name: 'aiops_alarm_poll_duration_seconds',
+      help: 'Duration of one alarm poll (engine reads, reconcile, event appends)',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    alarmPollPages: new Counter({ name: 'aiops_alarm_poll_pages_total', help: 'Engine alarm-list pages requested by polls (current + history)', registers: [registry] }),
+    alarmPollDrift: new Counter({ name: 'aiops_alarm_poll_drift_total', help: 'Signs of alarms appearing/disappearing mid-read of the current list', registers: [registry] }),
+    alarmsFiring: new Gauge({ name: 'aiops_alarms_firing', help: 'Alarms in the last current-alarm snapshot', registers: [registry] }),
+    alarmEvents: new Counter({ name: 'aiops_alarm_events_total', help: 'Alarm events appended by polls, by type', labelNames: ['type'], registers: [registry] }),
+    alarmCommandFailures: new Counter({ name: 'aiops_alarm_command_failures_total', help: 'Alarm commands that failed (retried next poll)', registers: [registry] }),
   };
   return m;
 }

@@ -9,9 +9,10 @@
  */
 
 /**
- * KEYS: grants (zset: member = grant token, score = grant time in µs), state (hash).
- * ARGV: cls, token, cap, minRate, windowUs, shareInteractive, sharePoll, demandTtlMs, stateTtlMs, bulkBurst.
- * Returns {1, 0} for a grant, or {0, waitMs}.
+ * KEYS: grants (zset: member = grant token, score = the request's arrival bound in µs), state (hash).
+ * ARGV: cls, token, cap, minRate, windowUs, shareInteractive, sharePoll, demandTtlMs, stateTtlMs, bulkBurst,
+ * provisionalUs (grant → provisional arrival bound), paceWindowUs.
+ * Returns {1, grant time in µs} for a grant, or {0, waitMs}.
  */
 export const ACQUIRE_LUA = `
 local t = redis.call('TIME')
@@ -39,13 +40,13 @@ elseif cls == 'bulk' then ceiling = math.max(1, limit - forInteractive - forPoll
 -- Bulk is paced (GCRA on bulkTat, the theoretical time of the next bulk grant), at most bulkBurst back to back.
 local paceWait, nextTat = 0, 0
 if cls == 'bulk' then
-  local spacing = windowUs / limit
+  local spacing = tonumber(ARGV[12]) / limit
   local from = math.max(tonumber(st[5]) or 0, nowUs)
   local ahead = from - (tonumber(ARGV[10]) - 1) * spacing - nowUs
   if ahead > 0 then paceWait = math.ceil(ahead / 1000) end
   nextTat = from + spacing
 end
--- A grant stays in the window while its time > now - window (the same strictness as the in-memory store).
+-- A bound at or before now - window shares no window with any later arrival (as the in-memory store prunes).
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowUs - windowUs)
 local count = redis.call('ZCARD', KEYS[1])
 local windowWait = 0
@@ -55,13 +56,49 @@ if count >= ceiling then
   windowWait = math.max(1, math.ceil((tonumber(leaving[2]) + windowUs - nowUs) / 1000))
 end
 if windowWait > 0 or paceWait > 0 then return {0, math.max(windowWait, paceWait)} end
-redis.call('ZADD', KEYS[1], nowUs, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], math.ceil(windowUs / 1000) + 1000)
+redis.call('ZADD', KEYS[1], nowUs + tonumber(ARGV[11]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.ceil((windowUs + tonumber(ARGV[11])) / 1000) + 1000)
 if cls == 'bulk' then
   redis.call('HSET', KEYS[2], 'bulkTat', nextTat)
   redis.call('PEXPIRE', KEYS[2], ARGV[9])
 end
-return {1, 0}
+return {1, nowUs}
+`;
+
+/**
+ * The request of a grant was answered: its arrival bound moves to the measured one (earlier or later). A bound
+ * already out of every future window is dropped instead. KEYS: grants. ARGV: token, boundUs, windowUs, ttlMs.
+ */
+export const CONFIRM_LUA = `
+local t = redis.call('TIME')
+local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local bound = tonumber(ARGV[2])
+if bound > nowUs - tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], bound, ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+else
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 1
+`;
+
+/**
+ * Gives back a grant whose request was never sent: the slot leaves the window, and a bulk grant's spacing is
+ * taken off the pacing (never below now). KEYS: grants, state. ARGV: token, cls, cap, minRate, paceWindowUs.
+ * Returns 1 when the grant was still in the window.
+ */
+export const RELEASE_LUA = `
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 and ARGV[2] == 'bulk' then
+  local t = redis.call('TIME')
+  local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local st = redis.call('HMGET', KEYS[2], 'rate', 'bulkTat')
+  local cap = tonumber(ARGV[3])
+  local limit = math.max(1, math.floor(math.max(tonumber(ARGV[4]), math.min(cap, tonumber(st[1]) or cap))))
+  local tat = tonumber(st[2])
+  if tat then redis.call('HSET', KEYS[2], 'bulkTat', math.max(nowUs, tat - tonumber(ARGV[5]) / limit)) end
+end
+return removed
 `;
 
 /**

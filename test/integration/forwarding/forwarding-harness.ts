@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { BullmqForwardQueue, FORWARD_QUEUE, type ForwardJobData } from '../../../src/infrastructure/bullmq/forward-queue.js';
 import type { MetricBatch, MetricPoint } from '../../../src/domain/metric.js';
 import { ForwardConfig } from '../../../src/infrastructure/config/config-schema.js';
+import type { GrantStats } from '../../../src/application/ports/engine-budget.js';
 import type { SimReport } from '../../simulator/index.js';
 import { startBridge } from '../../../src/main.js';
 import { startEngineSimulator } from '../../simulator/index.js';
@@ -186,3 +187,33 @@ export async function forwardOnlyFixture(opts: { overrides?: Record<string, unkn
   };
 }
 
+
+/** Every call's arrival at the simulator, all endpoints together, ascending. */
+export const allArrivals = (arrivals: Record<string, number[]>): number[] => Object.values(arrivals).flat().sort((a, b) => a - b);
+
+/**
+ * How much of the cap a drain used, from the simulator's arrival times: the calls after the first, over what the
+ * cap allows between the first and the last arrival (1 = a call every 1/cap s, none wasted).
+ */
+export const capUtilisation = (times: readonly number[], cap: number): number => {
+  const first = times[0];
+  const last = times.at(-1);
+  if (first === undefined || last === undefined || last === first) return 0;
+  return (times.length - 1) / (((last - first) / 1000) * cap);
+};
+
+/** The grant statistics a bridge logs when it stops (`engine budget grants`), from its output. */
+export const grantStatsOf = (output: string): GrantStats | undefined => {
+  const line = output.split('\n').find((l) => l.includes('"engine budget grants"'));
+  return line === undefined ? undefined : (JSON.parse(line) as { grants: GrantStats }).grants;
+};
+
+/**
+ * The shortest time spanned by `cap + 1` consecutive arrivals: the cap holds in every sliding second exactly when
+ * this is ≥ 1000 ms, and what it exceeds 1000 by is the headroom the budget's margin left after the jitter.
+ */
+export const tightestSpan = (times: readonly number[], cap: number): number => {
+  let min = Infinity;
+  for (let i = 0; i + cap < times.length; i++) min = Math.min(min, times[i + cap]! - times[i]!);
+  return min;
+};

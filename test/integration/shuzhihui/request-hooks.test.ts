@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallClass, CallOutcome } from '../../../src/application/ports/engine-budget.js';
+import type { BudgetGrant, CallClass, CallOutcome } from '../../../src/application/ports/engine-budget.js';
 import { createShuzhihuiEngine } from '../../../src/infrastructure/engines/shuzhihui/index.js';
 import { CREDENTIALS, startSim } from './support.js';
 
@@ -28,6 +28,26 @@ describe('the adapter with request hooks (fleet-wide budget)', () => {
     expect(before.filter((c) => c === 'interactive').length).toBeGreaterThanOrEqual(1);
     expect(after.length).toBe(before.length - 1); // every data request reports; the login does not
     expect(after.every((o) => o.result === 'ok')).toBe(true);
+    await engine.close();
+  });
+
+  it('hands every grant back once its request is answered: data requests with their outcome, the login without', async () => {
+    await sim.reset();
+    let issued = 0;
+    const withOutcome: string[] = [];
+    const bare: string[] = [];
+    const grant = (cls: CallClass): BudgetGrant => ({ cls, token: `g${++issued}`, grantedAtMs: 0, askedAt: 0 });
+    const engine = createShuzhihuiEngine({ baseUrl: sim.url, auth: { mode: 'bearer', ...CREDENTIALS } }, undefined, {
+      beforeRequest: async (cls) => grant(cls),
+      afterResponse: (_o, g) => void withOutcome.push(g?.token ?? 'none'),
+      answered: (g) => void bare.push(g.token),
+    });
+    await engine.listRules();
+    await sim.faults({ expireTokensNow: true });
+    await engine.listRules(); // expired token: a re-login, then the request once more
+    expect(issued).toBe(5); // login, rules; rules (refused), login, rules
+    expect(bare).toEqual(['g1', 'g4']);
+    expect(withOutcome).toEqual(['g2', 'g3', 'g5']);
     await engine.close();
   });
 

@@ -69,3 +69,18 @@ describe('createLogger', () => {
     expect(out.match(/\[redacted\]/g)?.length).toBe(4);
   });
 });
+
+describe('loadConfig: alarm poll', () => {
+  it('leaves the poll role out of the defaults and polls every 10 s with K = 3', () => {
+    const cfg = loadConfig({ env: ok });
+    expect(cfg.roles).toEqual(['ingest', 'forward', 'api']);
+    expect(cfg.alarms).toMatchObject({ pollIntervalMs: 10_000, absentLimit: 3 });
+  });
+
+  it('accepts the poll role and a poll interval, and refuses an interval under 100 ms', () => {
+    const cfg = loadConfig({ env: ok, overrides: { roles: ['poll', 'api'], alarms: { pollIntervalMs: 2_000 } } });
+    expect(cfg.roles).toEqual(['poll', 'api']);
+    expect(cfg.alarms.pollIntervalMs).toBe(2_000);
+    expect(problemsOf(() => loadConfig({ env: { ...ok, AIOPS__ALARMS__POLLINTERVALMS: '10' } })).some((p) => p.startsWith('alarms.pollIntervalMs:'))).toBe(true);
+  });
+});

@@ -18,9 +18,12 @@ describe('secrets from the environment', () => {
   describe('when a password looks like YAML', () => {
     for (const secret of ['*abc', 'p@ss #1', "'x'", '"quoted"', '123', 'true', '[a, b]', '&anchor x', '- item', 'key: value', ' padded ']) {
       it(`takes ${JSON.stringify(secret)} verbatim for every secret key`, () => {
-        const cfg = loadConfig({ env: { AIOPS__ENGINE__AUTH__PASSWORD: secret, AIOPS__ALLOWLIST__NACOS__PASSWORD: secret } });
+        const cfg = loadConfig({
+          env: { AIOPS__ENGINE__AUTH__PASSWORD: secret, AIOPS__ALLOWLIST__NACOS__PASSWORD: secret, AIOPS__ALARMS__SINKS__WEBHOOK__SECRET: secret },
+        });
         expect(cfg.engine.auth.password).toBe(secret);
         expect(cfg.allowlist.nacos.password).toBe(secret);
+        expect(cfg.alarms.sinks.webhook.secret).toBe(secret);
       });
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetPolicy, classCeiling, limitOf, windowMs } from '../../../src/application/engine-guard/budget-policy.js';
+import { budgetPolicy, classCeiling, limitOf, paceWindowMs, provisionalBoundMs } from '../../../src/application/engine-guard/budget-policy.js';
 
 const p = budgetPolicy(); // cap 100, reserve 10% interactive + 10% poll
 const none = { interactive: false, poll: false };
@@ -36,9 +36,11 @@ describe('classCeiling', () => {
 });
 
 describe('budgetPolicy', () => {
-  it('widens the window by the safety margin', () => {
-    expect(windowMs(p)).toBe(1050);
-    expect(windowMs(budgetPolicy({ marginMs: 0 }))).toBe(1000);
+  it('bounds an unanswered request by validity plus transit, and paces bulk just under the window', () => {
+    expect(provisionalBoundMs(p)).toBe(100);
+    expect(provisionalBoundMs(budgetPolicy({ validityMs: 10, transitMs: 0 }))).toBe(10);
+    expect(paceWindowMs(p)).toBe(1020);
+    expect(() => budgetPolicy({ validityMs: 0 })).toThrow(/validityMs/);
   });
   it('floors fractional rates to whole calls, never below one', () => {
     expect(limitOf(49.9)).toBe(49);

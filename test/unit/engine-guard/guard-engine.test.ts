@@ -23,9 +23,11 @@ const recordingBudget = (): EngineBudget & { acquired: CallClass[]; reported: Ca
   return {
     acquired,
     reported,
-    acquire: (cls) => Promise.resolve(void acquired.push(cls)),
+    acquire: (cls) => Promise.resolve({ cls, token: String(acquired.push(cls)), grantedAtMs: 0, askedAt: 0 }),
+    answered: () => undefined,
     report: (o) => Promise.resolve(void reported.push(o)),
     snapshot: () => Promise.resolve({ rate: 100, inWindow: 0, blockedForMs: 0 }),
+    grantStats: () => ({ used: acquired.length, expired: 0, ageMs: { p50: 0, p99: 0, max: 0 }, answerMs: { p50: 0, p99: 0, max: 0 } }),
   };
 };
 const breaker = () => createSharedCircuitBreaker(createInMemoryBreakerStore(), { refreshIntervalMs: 0, volumeThreshold: 1 });

@@ -10,7 +10,7 @@ const settledWithin = async (p: Promise<unknown>, ms: number): Promise<boolean> 
 describe('acquire', () => {
   describe('when the window is full', () => {
     it('waits until a grant leaves the window', async () => {
-      const budget = createEngineBudget(createInMemoryBudgetStore(budgetPolicy({ capPerSecond: 3, minRate: 1, marginMs: 0 })));
+      const budget = createEngineBudget(createInMemoryBudgetStore(budgetPolicy({ capPerSecond: 3, minRate: 1, transitMs: 0 })));
       const started = Date.now();
       await Promise.all([budget.acquire('bulk'), budget.acquire('bulk'), budget.acquire('bulk')]);
       expect(Date.now() - started).toBeLessThan(100);
@@ -22,7 +22,9 @@ describe('acquire', () => {
   describe('when bulk waits', () => {
     it('does not hold up an interactive call (one queue per class)', async () => {
       const store: BudgetStore = {
-        tryAcquire: (cls) => Promise.resolve(cls === 'bulk' ? { granted: false, waitMs: 60_000 } : { granted: true }),
+        tryAcquire: (cls) => Promise.resolve(cls === 'bulk' ? { granted: false, waitMs: 60_000 } : { granted: true, token: 't', grantedAtMs: 0 }),
+        release: () => Promise.resolve(),
+        confirm: () => Promise.resolve(),
         report: () => Promise.resolve(),
         snapshot: () => Promise.resolve({ rate: 1, inWindow: 0, blockedForMs: 0 }),
       };
@@ -35,7 +37,7 @@ describe('acquire', () => {
 
   describe('when the caller aborts', () => {
     it('rejects with the reason and passes the token it would have had to the next waiter', async () => {
-      const budget = createEngineBudget(createInMemoryBudgetStore(budgetPolicy({ capPerSecond: 1, minRate: 1, marginMs: 0 })));
+      const budget = createEngineBudget(createInMemoryBudgetStore(budgetPolicy({ capPerSecond: 1, minRate: 1, transitMs: 0 })));
       await budget.acquire('poll');
       const controller = new AbortController();
       const first = budget.acquire('poll', controller.signal);
@@ -47,10 +49,56 @@ describe('acquire', () => {
     });
   });
 
+  describe('when a grant comes back later than the validity (the process stalled)', () => {
+    it('gives it back and asks again, and hands the caller only a fresh grant', async () => {
+      const released: string[] = [];
+      let calls = 0;
+      const store: BudgetStore = {
+        tryAcquire: async () => {
+          calls++;
+          if (calls === 1) await new Promise((r) => setTimeout(r, 60)); // a 60 ms stall between grant and caller
+          return { granted: true, token: `t${calls}`, grantedAtMs: 1000 * calls };
+        },
+        release: (_cls, token) => Promise.resolve(void released.push(token)),
+        confirm: () => Promise.resolve(),
+        report: () => Promise.resolve(),
+        snapshot: () => Promise.resolve({ rate: 1, inWindow: 0, blockedForMs: 0 }),
+      };
+      const budget = createEngineBudget(store, { validityMs: 25 });
+      const grant = await budget.acquire('bulk');
+      expect(grant).toMatchObject({ cls: 'bulk', token: 't2', grantedAtMs: 2000 });
+      expect(released).toEqual(['t1']);
+      expect(budget.grantStats()).toMatchObject({ used: 1, expired: 1 });
+      expect(budget.grantStats().ageMs.max).toBeLessThanOrEqual(25);
+    });
+  });
+
+  describe('when a request is answered', () => {
+    it('confirms its grant with the measured bound: grant time plus the time since the store was asked', async () => {
+      let t = 500;
+      const confirmed: [string, number][] = [];
+      const store: BudgetStore = {
+        tryAcquire: () => Promise.resolve({ granted: true, token: 'g', grantedAtMs: 10_000 }),
+        release: () => Promise.resolve(),
+        confirm: (token, bound) => Promise.resolve(void confirmed.push([token, bound])),
+        report: () => Promise.resolve(),
+        snapshot: () => Promise.resolve({ rate: 1, inWindow: 0, blockedForMs: 0 }),
+      };
+      const budget = createEngineBudget(store, { now: () => t });
+      const grant = await budget.acquire('poll');
+      t += 42;
+      budget.answered(grant);
+      expect(confirmed).toEqual([['g', 10_042]]);
+      expect(budget.grantStats().answerMs.max).toBe(42);
+    });
+  });
+
   describe('when the shared state cannot be reached', () => {
     it('fails closed: the waiter gets the error, not a token', async () => {
       const store: BudgetStore = {
         tryAcquire: () => Promise.reject(new Error('redis down')),
+        release: () => Promise.reject(new Error('redis down')),
+        confirm: () => Promise.reject(new Error('redis down')),
         report: () => Promise.reject(new Error('redis down')),
         snapshot: () => Promise.reject(new Error('redis down')),
       };

@@ -147,5 +147,13 @@ describe('paging a live list', () => {
     const r = await read(fetchPage);
     expect(r).toMatchObject({ complete: false, items: [{ alarmId: 'd' }, { alarmId: 'c' }] });
     expect(r.failure?.kind).toBe('server');
+    expect(r).toMatchObject({ pages: 2, drift: 0 });
+  });
+  it('counts pages read and no drift when nothing moved', async () => {
+    expect(await read(pages({ total: 3, list: ['c', 'b'] }, { total: 3, list: ['a'] }))).toMatchObject({ pages: 2, drift: 0 });
+  });
+  it('counts an item seen twice and a changed total as drift', async () => {
+    expect((await read(pages({ total: 3, list: ['c', 'b'] }, { total: 3, list: ['b'] }))).drift).toBe(2); // duplicate + 'a' never read
+    expect((await read(pages({ total: 4, list: ['d', 'c'] }, { total: 3, list: ['a'] }))).drift).toBe(2); // total 4 → 3, one id short
   });
 });

@@ -1,7 +1,7 @@
 import { outcomeOfError } from '../../../application/engine-guard/guard-engine.js';
-import type { CallClass, EngineRequestHooks } from '../../../application/ports/engine-budget.js';
+import type { BudgetGrant, CallClass, EngineRequestHooks } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
-import { AuthSession } from './auth-session.js';
+import { AuthSession, type Credential } from './auth-session.js';
 import type { EngineLogger, ResolvedShuzhihuiConfig } from './config.js';
 import { interpret } from './envelope.js';
 import { HttpClient, type HttpRequest } from './http-client.js';
@@ -26,34 +26,54 @@ export interface EngineCall {
  * (envelope 401 under HTTP 200, or HTTP 401), re-login (shared with every other caller hitting the same expiry)
  * and send once more. A second rejection right after a fresh login is an `auth` error, not a loop.
  */
+/** Key of the login's grant among the unanswered ones (logins are single-flight: at most one at a time). */
+const LOGIN = {};
+
 export class EngineClient {
   readonly #http: HttpClient;
   readonly #session: AuthSession;
+  /** Grants of requests sent with no outcome to report (the login, a re-send), answered when they settle. */
+  readonly #unanswered = new Map<object, BudgetGrant>();
 
   constructor(
     cfg: ResolvedShuzhihuiConfig,
     private readonly log: EngineLogger,
     private readonly hooks?: EngineRequestHooks,
   ) {
-    const gate = hooks ? (cls: CallClass) => hooks.beforeRequest(cls) : undefined;
+    // Logins and re-sends take a grant like any request, and hand it back once answered (its measured bound).
+    const gate = (key: object) => async (cls: CallClass): Promise<void> => {
+      const grant = await hooks?.beforeRequest(cls);
+      if (grant !== undefined) this.#unanswered.set(key, grant);
+    };
     this.#http = new HttpClient({
       baseUrl: cfg.baseUrl,
       maxConnections: cfg.maxConnections,
       connectTimeoutMs: cfg.timeouts.connectMs,
       requestTimeoutMs: cfg.timeouts.requestMs,
-      ...(gate ? { beforeResend: (req) => gate(req.cls ?? 'interactive') } : {}),
+      ...(hooks ? { beforeResend: (req) => gate(req)(req.cls ?? 'interactive') } : {}),
     });
-    this.#session = new AuthSession(this.#http, cfg, log, gate);
+    this.#session = new AuthSession(this.#http, cfg, log, hooks ? gate(LOGIN) : undefined);
+  }
+
+  #answered(key: object): void {
+    const grant = this.#unanswered.get(key);
+    if (grant === undefined) return;
+    this.#unanswered.delete(key);
+    this.hooks?.answered?.(grant);
+  }
+
+  #credential(p: Promise<Credential>): Promise<Credential> {
+    return p.finally(() => this.#answered(LOGIN));
   }
 
   /** Returns the envelope's `data`; throws EngineError for everything else. */
   async call(c: EngineCall): Promise<unknown> {
     const what = `${c.method} ${c.path.split('?')[0] ?? c.path}`;
-    const first = await this.#session.current(c.cls);
+    const first = await this.#credential(this.#session.current(c.cls));
     const outcome = await this.#send(c, first.headers, what);
     if (outcome.kind === 'ok') return outcome.data;
     this.log.info({ call: what }, 'engine credential expired; logging in again');
-    const renewed = await this.#session.renew(first, c.cls);
+    const renewed = await this.#credential(this.#session.renew(first, c.cls));
     const retry = await this.#send(c, renewed.headers, what);
     if (retry.kind === 'ok') return retry.data;
     throw new EngineError('auth', `${what}: credential rejected right after a fresh login`, false, { engineCode: 401 });
@@ -64,23 +84,25 @@ export class EngineClient {
   }
 
   async #send(c: EngineCall, auth: Readonly<Record<string, string>>, what: string) {
-    await this.hooks?.beforeRequest(c.cls);
+    // Nothing may be awaited between the grant and the send: the grant is fresh only now.
+    const grant = await this.hooks?.beforeRequest(c.cls);
     const started = Date.now();
+    const req: HttpRequest = {
+      method: c.method,
+      path: c.path,
+      headers: { ...c.headers, ...auth },
+      idempotent: c.idempotent,
+      cls: c.cls,
+      ...(c.body ? { body: c.body } : {}),
+    };
     try {
-      const res = await this.#http.request({
-        method: c.method,
-        path: c.path,
-        headers: { ...c.headers, ...auth },
-        idempotent: c.idempotent,
-        cls: c.cls,
-        ...(c.body ? { body: c.body } : {}),
-      });
+      const res = await this.#http.request(req).finally(() => this.#answered(req));
       this.log.debug({ call: what, status: res.status, ms: Date.now() - started }, 'engine call');
       const outcome = interpret(res, what, Date.now());
-      this.hooks?.afterResponse({ cls: c.cls, result: 'ok', latencyMs: Date.now() - started });
+      this.hooks?.afterResponse({ cls: c.cls, result: 'ok', latencyMs: Date.now() - started }, grant);
       return outcome;
     } catch (err) {
-      this.hooks?.afterResponse(outcomeOfError(c.cls, err, Date.now() - started));
+      this.hooks?.afterResponse(outcomeOfError(c.cls, err, Date.now() - started), grant);
       throw err;
     }
   }

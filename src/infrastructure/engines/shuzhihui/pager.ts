@@ -14,6 +14,10 @@ export interface PagedList<T> {
   /** Why it is incomplete, for the log line. */
   readonly reasons: string[];
   readonly failure?: EngineError;
+  /** Pages requested, the failed one included. */
+  readonly pages: number;
+  /** Movement seen during the read: duplicates + |total change| + distinct ids short of the total. */
+  readonly drift: number;
 }
 
 export interface PagerOptions<T> {
@@ -37,10 +41,16 @@ export async function readAllPages<T>(opts: PagerOptions<T>): Promise<PagedList<
   const first = page(await opts.fetchPage(1), opts);
   const byKey = new Map<string, T>();
   const reasons = new Set<string>();
+  let duplicates = 0;
+  let lastTotal = first.total;
+  let pagesRead = 1;
   const add = (list: T[]): void => {
     for (const it of list) {
       const k = opts.key(it);
-      if (byKey.has(k)) reasons.add('an id appeared on two pages');
+      if (byKey.has(k)) {
+        duplicates++;
+        reasons.add('an id appeared on two pages');
+      }
       else byKey.set(k, it);
     }
   };
@@ -49,8 +59,10 @@ export async function readAllPages<T>(opts: PagerOptions<T>): Promise<PagedList<
   if (pages > opts.maxPages) reasons.add(`more than ${opts.maxPages} pages`);
   let failure: EngineError | undefined;
   for (let n = 2; n <= Math.min(pages, opts.maxPages); n++) {
+    pagesRead++;
     try {
       const p = page(await opts.fetchPage(n), opts);
+      lastTotal = p.total;
       if (p.total !== first.total) reasons.add(`total changed from ${first.total} to ${p.total}`);
       add(p.list);
       if (p.list.length === 0) break; // the list shrank under us; the count check below reports it
@@ -62,5 +74,7 @@ export async function readAllPages<T>(opts: PagerOptions<T>): Promise<PagedList<
     }
   }
   if (!failure && byKey.size !== first.total && pages <= opts.maxPages) reasons.add(`${byKey.size} distinct of ${first.total}`);
-  return { items: [...byKey.values()], complete: reasons.size === 0, reasons: [...reasons], ...(failure ? { failure } : {}) };
+  const shortfall = !failure && pages <= opts.maxPages ? Math.max(0, first.total - byKey.size) : 0;
+  const drift = duplicates + Math.abs(lastTotal - first.total) + shortfall;
+  return { items: [...byKey.values()], complete: reasons.size === 0, reasons: [...reasons], pages: pagesRead, drift, ...(failure ? { failure } : {}) };
 }

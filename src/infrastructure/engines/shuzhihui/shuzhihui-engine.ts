@@ -1,9 +1,8 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { AnalysisEngine } from '../../../application/ports/analysis-engine.js';
+import type { AlarmList, AnalysisEngine } from '../../../application/ports/analysis-engine.js';
 import type { CallClass, EngineRequestHooks } from '../../../application/ports/engine-budget.js';
 import { EngineError } from '../../../application/ports/engine-errors.js';
-import type { EngineAlarm } from '../../../domain/alarm.js';
 import type { DetectionRuleSpec, EngineRule } from '../../../domain/detection-rule.js';
 import type { MetricPoint } from '../../../domain/metric.js';
 import type { Trend, TrendQuery } from '../../../domain/trend.js';
@@ -113,11 +112,11 @@ export class ShuzhihuiEngine implements AnalysisEngine {
     await this.#client.call({ method: 'DELETE', path: this.#rulePath(engineRuleId), idempotent: true, cls: 'interactive' });
   }
 
-  listCurrentAlarms(): Promise<{ alarms: EngineAlarm[]; complete: boolean }> {
+  listCurrentAlarms(): Promise<AlarmList> {
     return this.#alarms(this.#cfg.paths.alarmsCurrentPage, {});
   }
 
-  listAlarmHistory(range: { startMs: number; endMs: number }): Promise<{ alarms: EngineAlarm[]; complete: boolean }> {
+  listAlarmHistory(range: { startMs: number; endMs: number }): Promise<AlarmList> {
     return this.#alarms(this.#cfg.paths.alarmsHistoryPage, { startTime: range.startMs, endTime: range.endMs });
   }
 
@@ -125,10 +124,10 @@ export class ShuzhihuiEngine implements AnalysisEngine {
     this.#client.close();
   }
 
-  async #alarms(path: string, filter: Record<string, number>): Promise<{ alarms: EngineAlarm[]; complete: boolean }> {
+  async #alarms(path: string, filter: Record<string, number>): Promise<AlarmList> {
     const list = await this.#pages('poll', path, filter, alarmFromEngine, (a) => a.alarmId);
     if (!list.complete) this.log.warn({ path, err: list.failure, reasons: list.reasons, read: list.items.length }, 'alarm list incomplete');
-    return { alarms: list.items, complete: list.complete };
+    return { alarms: list.items, complete: list.complete, pages: list.pages, drift: list.drift };
   }
 
   #pages<T>(cls: CallClass, path: string, filter: Record<string, number>, item: (v: unknown, p: string) => T, key: (t: T) => string): Promise<PagedList<T>> {

@@ -1,0 +1,129 @@
+import type { EngineAlarm } from '../alarm.js';
+import type { AlarmCommand } from './alarm-decider.js';
+import { changesBetween } from './alarm-decider.js';
+import type { AlarmView } from './alarm-events.js';
+import { alarmIdOf, engineAlarmIdentity } from './alarm-identity.js';
+
+/**
+ * Reconcile what we believe is firing with one poll of the engine → at most one command per alarm, and what we
+ * believe after it. Pure: the poller loads `known` from its index, runs the commands through the decider, and
+ * stores the returned `known`.
+ *
+ * Rules (docs/architecture.md, "Flow 2"):
+ * - seen firing → ObserveAlarm when it is new to us or its severity, value or summary changed;
+ * - the engine's history says it recovered → ResolveAlarm(engine_recovered) at the engine's recover time; a
+ *   recovery is a positive statement by the engine, so it counts whatever the completeness of either read;
+ * - missing from a COMPLETE snapshot → one more absence; ResolveAlarm(absent_from_snapshots) at the K-th
+ *   consecutive one; an INCOMPLETE snapshot neither counts nor resolves (it may have skipped the alarm), but a
+ *   sighting in one still resets the count (the alarm is certainly firing).
+ */
+export interface KnownAlarm {
+  readonly alarm: AlarmView;
+  /** Consecutive complete snapshots that did not show it. Lives in the index so that it survives any replica. */
+  readonly absentPolls: number;
+  /** Written before its first command ran: not proven to be in the store yet, so it is observed again. */
+  readonly pending?: boolean;
+}
+
+export interface AlarmSnapshot {
+  /** `listCurrentAlarms().alarms`. */
+  readonly firing: readonly EngineAlarm[];
+  readonly complete: boolean;
+  /** `listAlarmHistory` over the window since the last poll; only its recovered entries are used. */
+  readonly history: readonly EngineAlarm[];
+  /** When this poll ran, ISO-8601 UTC. */
+  readonly now: string;
+}
+
+export interface Reconciliation {
+  readonly commands: AlarmCommand[];
+  readonly known: Map<string, KnownAlarm>;
+}
+
+/**
+ * K = 3 by default: see docs/architecture.md. Resolution by absence is the fallback (the engine's history
+ * normally says first); three complete snapshots in a row (30 s at the default interval) make an undetected
+ * paging miss (a removal and an insertion cancelling out mid-read) an unlikely reason to resolve.
+ */
+export const DEFAULT_ABSENT_LIMIT = 3;
+
+/** Our view of an engine alarm, keyed by its fingerprint. */
+export function alarmViewOf(a: EngineAlarm): AlarmView {
+  const identity = engineAlarmIdentity(a);
+  return {
+    id: alarmIdOf(identity),
+    engineAlarmId: identity.engineAlarmId,
+    ruleId: a.ruleId,
+    ruleName: a.ruleName,
+    metric: a.metric,
+    tags: a.tags,
+    severity: a.level,
+    status: a.status,
+    value: a.value,
+    summary: a.summary,
+    startsAt: a.firstSeenAt,
+    lastSeenAt: a.lastSeenAt,
+    resolvedAt: a.resolvedAt ?? null,
+  };
+}
+
+/** Two entries with one identity (labels-only identities): the later observation wins. */
+function byId(alarms: readonly EngineAlarm[], status: EngineAlarm['status']): Map<string, AlarmView> {
+  const out = new Map<string, AlarmView>();
+  for (const a of alarms) {
+    if (a.status !== status || (status === 'resolved' && a.resolvedAt === undefined)) continue;
+    const v = alarmViewOf(a);
+    const prev = out.get(v.id);
+    if (prev === undefined || Date.parse(v.lastSeenAt) >= Date.parse(prev.lastSeenAt)) out.set(v.id, v);
+  }
+  return out;
+}
+
+const ms = Date.parse;
+
+export function reconcile(known: ReadonlyMap<string, KnownAlarm>, snapshot: AlarmSnapshot, absentLimit = DEFAULT_ABSENT_LIMIT): Reconciliation {
+  const metadata = { now: snapshot.now };
+  const seen = byId(snapshot.firing, 'firing');
+  const recovered = byId(snapshot.history, 'resolved');
+  const commands: AlarmCommand[] = [];
+  const next = new Map<string, KnownAlarm>();
+  const handled = new Set<string>();
+
+  for (const [id, r] of recovered) {
+    const resolvedAt = r.resolvedAt as string;
+    const k = known.get(id);
+    const s = seen.get(id);
+    // A recovery older than the episode we know of (labels-only identity firing again) is not about it.
+    const episodeStart = s?.startsAt ?? k?.alarm.startsAt ?? r.startsAt;
+    if (ms(resolvedAt) < ms(episodeStart)) continue;
+    commands.push({ type: 'ResolveAlarm', data: { alarmId: id, reason: 'engine_recovered', resolvedAt, alarm: s ?? k?.alarm ?? r }, metadata });
+    handled.add(id);
+  }
+
+  for (const [id, s] of seen) {
+    if (handled.has(id)) continue;
+    handled.add(id);
+    const k = known.get(id);
+    const mustObserve = k === undefined || k.pending === true || changesBetween(k.alarm, s).length > 0;
+    if (mustObserve) commands.push({ type: 'ObserveAlarm', data: { alarm: s }, metadata });
+    next.set(id, { alarm: k === undefined || mustObserve ? s : k.alarm, absentPolls: 0 });
+  }
+
+  for (const [id, k] of known) {
+    if (handled.has(id)) continue;
+    if (!snapshot.complete) {
+      next.set(id, k);
+      continue;
+    }
+    const absentPolls = k.absentPolls + 1;
+    if (absentPolls >= absentLimit) {
+      // `alarm` too: should the raise never have reached the store (a pending entry), it is raised and resolved.
+      commands.push({ type: 'ResolveAlarm', data: { alarmId: id, reason: 'absent_from_snapshots', resolvedAt: snapshot.now, alarm: k.alarm }, metadata });
+    } else {
+      next.set(id, { ...k, absentPolls });
+    }
+  }
+  return { commands, known: next };
+}
+
+export const commandAlarmId = (c: AlarmCommand): string => (c.type === 'ObserveAlarm' ? c.data.alarm.id : c.data.alarmId);
