@@ -31,18 +31,24 @@ export interface DecodeLimits {
   readonly maxFieldsPerLine: number;
   /** `too_many_tags`. */
   readonly maxTagsPerLine: number;
-  /** Measurement, field key: `name_too_long` (in characters; bytes for line protocol). */
+  /** Measurement, field key: `name_too_long` (characters; a line-protocol field key in bytes as written). */
   readonly maxNameLength: number;
   /** JSON payloads nested deeper than this are refused whole (`MessageRejected`, `too_deep`) before parsing. */
   readonly maxJsonDepth: number;
 }
 
 /**
+ * "No bound" as the largest small integer rather than Infinity: the decoder's limit fields then always hold
+ * small integers, whichever limits a decode brings, and V8 keeps one fast representation for them.
+ */
+export const UNBOUNDED = 0x3fffffff;
+
+/**
  * What a decoder applies when the context names no limits: no bounds on lines (the service always passes its
  * configured ones, see IngestLimitsConfig), but a JSON depth bound still, since past a few thousand levels
  * walking the document overflows the stack.
  */
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFieldsPerLine: Infinity, maxTagsPerLine: Infinity, maxNameLength: Infinity, maxJsonDepth: 64 };
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFieldsPerLine: UNBOUNDED, maxTagsPerLine: UNBOUNDED, maxNameLength: UNBOUNDED, maxJsonDepth: 64 };
 
 /** Why a whole message was refused. Stable codes (metric labels, quarantine reasons). */
 export type MessageRejectReason = 'message_too_large' | 'too_many_lines' | 'too_deep' | 'decode_error';

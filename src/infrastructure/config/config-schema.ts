@@ -16,6 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 
+import { DEFAULT_LINE_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../application/ingest/ingest-defaults.js';
+
 // Decorated classes are the config's schema: class-validator names the failing field, the composition root
 // gets a fully typed object. Nested classes carry @Type explicitly (tsx/esbuild emit no design:type metadata).
 
@@ -57,17 +59,17 @@ export class KafkaConfig {
  */
 export class IngestLimitsConfig {
   /** `message_too_large`; Kafka's own default message.max.bytes is 1 MiB. */
-  @IsInt() @Min(1024) maxMessageBytes = 4 * 1024 * 1024;
+  @IsInt() @Min(1024) maxMessageBytes = DEFAULT_MESSAGE_LIMITS.maxMessageBytes;
   /** `too_many_lines` (JSON: metrics). */
-  @IsInt() @Min(1) maxLinesPerMessage = 100_000;
+  @IsInt() @Min(1) maxLinesPerMessage = DEFAULT_MESSAGE_LIMITS.maxLinesPerMessage;
   /** `too_many_fields`: each field is a point that repeats the line's tags in the forward job. */
-  @IsInt() @Min(1) maxFieldsPerLine = 1_000;
+  @IsInt() @Min(1) maxFieldsPerLine = DEFAULT_LINE_LIMITS.maxFieldsPerLine;
   /** `too_many_tags`. */
-  @IsInt() @Min(0) maxTagsPerLine = 256;
-  /** `name_too_long`: measurement or field key, in bytes (line protocol) or characters (JSON). */
-  @IsInt() @Min(1) maxNameLength = 256;
+  @IsInt() @Min(0) maxTagsPerLine = DEFAULT_LINE_LIMITS.maxTagsPerLine;
+  /** `name_too_long`: measurement or field key, in characters (a line-protocol field key: bytes as written). */
+  @IsInt() @Min(1) maxNameLength = DEFAULT_LINE_LIMITS.maxNameLength;
   /** `too_deep`: JSON objects/arrays nested deeper (Telegraf's own JSON is 4 deep). */
-  @IsInt() @Min(4) @Max(10_000) maxJsonDepth = 64;
+  @IsInt() @Min(4) @Max(10_000) maxJsonDepth = DEFAULT_LINE_LIMITS.maxJsonDepth;
 }
 
 /**

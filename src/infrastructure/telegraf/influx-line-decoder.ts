@@ -89,7 +89,9 @@ export class InfluxLineDecoder {
         continue;
       }
       if (c !== HASH) {
-        if (validUtf8 || isUtf8(b.subarray(start, next))) handler.line(line);
+        const over = this.overLimit(line);
+        if (over !== null) handler.badLine(over, rawLine(line, b, start, next));
+        else if (validUtf8 || isUtf8(b.subarray(start, next))) handler.line(line);
         else handler.badLine('bad_utf8', rawLine(line, b, start, next));
       }
       p = next;
@@ -127,7 +129,6 @@ export class InfluxLineDecoder {
       q = this.name(b, q, n, false);
       if (q < 0) return q;
       if (q === p) return this.fail(q < n && isControl(b[q]!) ? 'bad_character' : 'missing_measurement', q);
-      if (q - p > this.maxName) return this.fail('name_too_long', p);
       line.startLine(this.measurementAt(b, p, q), nameId);
     }
     p = q;
@@ -167,7 +168,6 @@ export class InfluxLineDecoder {
       c = p < n ? b[p]! : LF;
     }
     if (c !== SPACE) return this.fail(c === EQUALS ? 'bad_tag' : this.boundaryReason(b, p, n, 'missing_fields'), p);
-    if (line.tagCount > this.maxTags) return this.fail('too_many_tags', p);
     while (p < n && b[p] === SPACE) p++;
     if (isLineEnd(b, p, n)) return this.fail('missing_fields', p);
     const keys = this.keys;
@@ -201,7 +201,6 @@ export class InfluxLineDecoder {
           keyEscaped = this.escaped;
         }
         if (q === p || b[q] !== EQUALS) return this.fail(this.boundaryReason(b, q, n, 'bad_field_key'), q);
-        if (q - p > this.maxName) return this.fail('name_too_long', p);
       }
       const keyStart = p;
       const keyEnd = q;
@@ -227,7 +226,7 @@ export class InfluxLineDecoder {
       if (p >= n || b[p] !== COMMA) break;
       p++;
     }
-    if (line.fieldCount > this.maxFields) return this.fail('too_many_fields', p);
+
     let ts = nowMs;
     if (p < n && b[p] === SPACE) {
       while (p < n && b[p] === SPACE) p++;
@@ -249,6 +248,19 @@ export class InfluxLineDecoder {
     }
     line.tsMs = ts;
     return p >= n ? n : b[p] === LF ? p + 1 : p + 2;
+  }
+
+  /**
+   * The line bound a well-formed line breaks, or null: checked after the line is scanned, on counts the line
+   * holds anyway (its longest field key is noted as fields are added), so the scanner itself stays as it was.
+   */
+  private overLimit(line: InfluxLine): BadLineReason | null {
+    if (line.fieldCount > this.maxFields) return 'too_many_fields';
+    if (line.tagCount > this.maxTags) return 'too_many_tags';
+    const maxName = this.maxName;
+    // A measurement the trie recognised was learnt from a line within bounds.
+    if (line.longestKey > maxName || (line.measurementId < 0 && line.measurement.length > maxName)) return 'name_too_long';
+    return null;
   }
 
   /**

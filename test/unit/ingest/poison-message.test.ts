@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POINT_RULES } from '../../../src/application/ingest/point-rules.js';
 import { loadConfig } from '../../../src/infrastructure/config/load-config.js';
-import { stageOptionsOf } from '../../../src/infrastructure/config/ingest-options.js';
+import { decodeContextOf, stageOptionsOf } from '../../../src/infrastructure/config/ingest-options.js';
+import { DEFAULT_LINE_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../../src/application/ingest/ingest-defaults.js';
 import { NOW, NS, rig } from './service-rig.js';
 
 const good = (ts: number) => `cpu,host=a usage=1 ${NS(ts)}`;
@@ -103,5 +104,11 @@ describe('the default point rules', () => {
     expect(DEFAULT_POINT_RULES).toMatchObject({ minTsMs: Date.UTC(2000, 0, 1), maxAheadMs: 3_600_000 });
     const config = loadConfig({ env: {}, forTool: true });
     expect(stageOptionsOf(config).points).toEqual(DEFAULT_POINT_RULES);
+  });
+
+  it('and the default limits are the constants bench/decode.ts measures with', () => {
+    const config = loadConfig({ env: {}, forTool: true });
+    expect(stageOptionsOf(config).message).toEqual(DEFAULT_MESSAGE_LIMITS);
+    expect(decodeContextOf(config).limits).toEqual(DEFAULT_LINE_LIMITS);
   });
 });
