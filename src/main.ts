@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
@@ -17,9 +15,10 @@ import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
 import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sinks.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
+import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { decodeContextOf, stageOptionsOf } from './infrastructure/config/ingest-options.js';
-import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
+import { createEngine } from './infrastructure/engines/create-engine.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
 import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
@@ -29,10 +28,9 @@ import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
-import { listen } from './interfaces/http/listen.js';
-import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
+import { startApiRole } from './interfaces/roles/api-role.js';
 import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
@@ -73,29 +71,49 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     errorThresholdPercentage: config.breaker.errorThresholdPercentage,
     volumeThreshold: config.breaker.volumeThreshold,
     rollingCountTimeoutMs: config.breaker.rollingCountTimeoutMs,
+    systemicThreshold: config.breaker.systemicThreshold,
     probeLeaseMs: config.engine.timeoutMs * 2,
   });
   const breakerLevel = { closed: 0, half_open: 1, open: 2 } as const;
   metrics.breakerState.set(breakerLevel[breaker.state]);
   breaker.onStateChange((c) => {
     metrics.breakerState.set(breakerLevel[c.state]);
-    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs }, 'engine circuit breaker');
+    metrics.engineRejectsUs.set(breaker.rejectsUs ? 1 : 0);
+    log.warn({ state: c.state, previous: c.previous, retryAfterMs: c.retryAfterMs, cause: c.cause }, 'engine circuit breaker');
   });
-  const rawEngine = createShuzhihuiEngine(
-    {
-      baseUrl: config.engine.baseUrl,
-      auth: { ...config.engine.auth },
-      gzip: config.engine.gzip,
-      timeouts: { requestMs: config.engine.timeoutMs },
-      maxItemsPerRequest: config.batch.maxPoints,
-    },
-    log.child({ module: 'engine' }),
-    budgetRequestHooks(budget, { breaker }),
-  );
+  const rawEngine = createEngine(config, log.child({ module: 'engine' }), budgetRequestHooks(budget, { breaker }));
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
-  const queue = new BullmqForwardQueue({ connection: bullConnection, prefix, attempts: config.forward.attempts });
-  stops.push(() => queue.close());
+  // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
+  // attempt, then an error), so an enqueue never hangs: the points stay held and the consumer pauses.
+  const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: config.redis.enqueueTimeoutMs });
+  // Connection errors surface as failed commands where they matter (enqueue, backlog read); not as crashes.
+  producerRedis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'queue redis connection'));
+  redis.on('error', (err: Error) => log.debug({ err: { message: err.message } }, 'redis connection'));
+  const queue = new BullmqForwardQueue({
+    connection: producerRedis,
+    prefix,
+    attempts: config.forward.attempts,
+    waitReplicas: config.redis.queueDurability === 'replica' ? config.redis.waitReplicas : 0,
+    waitTimeoutMs: config.redis.enqueueTimeoutMs,
+  });
+  stops.push(() => queue.close(), () => producerRedis.quit().then(() => undefined));
+  const durability = await checkQueueDurability(producerRedis, config.redis.queueDurability).catch(
+    (err: unknown): DurabilityCheck => ({ mode: config.redis.queueDurability, durable: 'unknown', detail: (err as Error).message }),
+  );
+  metrics.queueDurable.set(durability.durable === true ? 1 : 0);
+  if (durability.durable === true) log.info(durability, 'forward queue durability');
+  else log.error(durability, 'forward queue durability: acknowledged batches are not known to survive a Redis crash');
+  // The dead-letter cap: an alarm (log, gauge, status) and paused ingest at the cap, never eviction.
+  const deadLetters = { full: false };
+  const noteDeadLetters = (failed: number): void => {
+    const full = failed >= config.forward.deadLetterCap;
+    if (full === deadLetters.full) return;
+    deadLetters.full = full;
+    metrics.deadLettersFull.set(full ? 1 : 0);
+    if (full) log.error({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set full: ingest paused until dead letters are replayed or removed');
+    else log.info({ deadLetters: failed, cap: config.forward.deadLetterCap }, 'dead-letter set below its cap again');
+  };
   // Roles push their stops to the front: the last started stops first; the shared clients go last.
   // Every step runs even when an earlier one fails (nothing left open); the first failure is reported after.
   const shutdown = async (): Promise<void> => {
@@ -117,6 +135,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       retry: { baseMs: config.forward.backoffBaseMs, maxMs: config.forward.backoffMaxMs },
       engine,
       gate: breakerGate(breaker),
+      isolateMaxRequests: config.forward.isolateMaxRequests,
       log: log.child({ module: 'forward' }),
       onForwarded: (n) => metrics.pointsForwarded.inc(n),
       onDeadLetter: (job) => {
@@ -133,7 +152,17 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   }
 
   if (config.roles.includes('ingest')) {
-    const built = await startIngest(config, log, { redis, queue, catalog, metrics, isBreakerOpen: () => breaker.state === 'open' }).catch(
+    const built = await startIngest(config, log, {
+      redis,
+      queue,
+      catalog,
+      metrics,
+      isBreakerOpen: () => breaker.state === 'open',
+      noteDeadLetters: (failed) => {
+        noteDeadLetters(failed);
+        return deadLetters.full;
+      },
+    }).catch(
       async (err: unknown) => {
         // No allowlist (Nacos down and no snapshot, an invalid first version): release what was opened, then fail.
         await shutdown().catch(() => undefined);
@@ -155,33 +184,31 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
   }
 
-  let server: Server | undefined;
+  let httpPort: number | undefined;
   if (config.roles.includes('api')) {
-    const app = express();
-    app.disable('x-powered-by');
-    app.use(
-      opsRoutes({
-        registry: metrics.registry,
-        readiness,
-        status: async () => ({
+    const api = await startApiRole({
+      config, log, redis, metrics, readiness, engine, queue, catalog, allowlist: () => allowlist,
+      status: async () => {
+        const backlog = await queue.backlog();
+        return {
           roles: config.roles,
           allowlist: allowlist?.status() ?? null,
           ingestPaused: kafka?.isPaused ?? null,
           breaker: breaker.state,
+          engineRejectsUs: breaker.rejectsUs ?? null,
+          queueDurability: durability,
+          deadLetters: { count: backlog.failed, cap: config.forward.deadLetterCap, full: backlog.failed >= config.forward.deadLetterCap },
           budget: await budget.snapshot(),
-          forwardBacklog: await queue.backlog(),
-        }),
-      }),
-    );
-    server = await listen(app, config.http.port, config.http.host).catch(async (err: unknown) => {
-      // The roles started above are released before the failure is reported, as for a failed ingest start.
+          forwardBacklog: backlog,
+        };
+      },
+    }).catch(async (err: unknown) => {
       await shutdown().catch(() => undefined);
       throw err;
     });
-    stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
+    httpPort = api.port;
+    stops.unshift(() => api.stop());
   }
-  const address = server?.address();
-  const httpPort = typeof address === 'object' && address ? address.port : undefined;
   log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {
@@ -206,6 +233,8 @@ interface IngestDeps {
   readonly catalog: RedisMetricCatalog;
   readonly metrics: BridgeMetrics;
   readonly isBreakerOpen: () => boolean;
+  /** The failed-set size from each backlog read; true while it is at the cap (ingest holds like for an open breaker). */
+  readonly noteDeadLetters: (failed: number) => boolean;
 }
 
 /** Ingest role: allowlist source + holder, decode stage, pipeline, Kafka consumer, backpressure, tally flush. */
@@ -314,7 +343,8 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .then((b) => {
           const waiting = b.waiting + b.delayed;
           metrics.backlog.set(waiting);
-          backpressure.update(waiting, deps.isBreakerOpen(), mark);
+          const deadLettersFull = deps.noteDeadLetters(b.failed);
+          backpressure.update(waiting, deps.isBreakerOpen() || deadLettersFull, mark);
         })
         .catch((err: unknown) => ilog.warn({ err }, 'backlog check failed'));
     }, BACKPRESSURE_CHECK_MS),

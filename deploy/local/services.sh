@@ -4,7 +4,10 @@
 #   kafka  — Apache Kafka 4.x single node in KRaft mode, jars resolved by Maven from Maven Central
 #   nacos  — r-nacos (Nacos-protocol config server in Rust), built with `cargo install rnacos --locked`
 #   alertmanager — Debian's prometheus-alertmanager (apt-get on first use), no cluster, a null receiver
-# Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos|alertmanager ...]   (default: all)
+#   prometheus — Debian's prometheus (apt-get on first use) as the second analysis engine: remote-write receiver
+#                and lifecycle API on, scrapes nothing, loads the rule files the bridge writes into
+#                $AIOPS_RUN_DIR/prometheus-rules/ (AIOPS_PROMETHEUS_ALERTMANAGER=1: its own alerts to Alertmanager)
+# Usage: deploy/local/services.sh up|down|status|restart [redis|kafka|nacos|alertmanager|prometheus ...]   (default: all)
 # Idempotent: `up` leaves a healthy running service alone. Everything downloaded or built goes to
 # $AIOPS_CACHE (default ~/.cache/aiops-bridge, outside the repo); data, logs and pid files to $AIOPS_RUN_DIR.
 set -euo pipefail
@@ -18,6 +21,7 @@ KAFKA_PORT="${AIOPS_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${AIOPS_KAFKA_CONTROLLER_PORT:-19094}"
 NACOS_PORT="${AIOPS_NACOS_PORT:-18848}"
 ALERTMANAGER_PORT="${AIOPS_ALERTMANAGER_PORT:-19193}"
+PROMETHEUS_PORT="${AIOPS_PROMETHEUS_PORT:-19090}"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/kafka/pom.xml")"
 RNACOS_VERSION="0.8.8"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
@@ -179,8 +183,52 @@ alertmanager_up() {
 alertmanager_down() { stop_pid alertmanager; }
 alertmanager_status() { pid_alive alertmanager && alertmanager_ready; }
 
+# ---------- prometheus ----------
+# The bridge writes rule files into $RUN/prometheus-rules (engine.prometheus.rulesDir) and reloads through
+# POST /-/reload. A 5 s evaluation interval keeps tests fast; the 1 h out-of-order window lets batches that the
+# forward workers push concurrently land even when they are not in time order per series.
+prometheus_install() { command -v prometheus >/dev/null || apt_install prometheus; }
+prometheus_ready() { curl -fs -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
+prometheus_config() {
+  mkdir -p "$RUN/prometheus-rules" "$RUN/prometheus-data"
+  cat >"$RUN/prometheus.yml" <<YAML
+global:
+  scrape_interval: 15s
+  evaluation_interval: 5s
+rule_files:
+  - $RUN/prometheus-rules/*.yml
+scrape_configs: []
+storage:
+  tsdb:
+    out_of_order_time_window: 1h
+YAML
+  # Off by default: the bridge delivers alarms itself (alarm sinks, from its event store), and Prometheus
+  # sending its own alerts to the shared Alertmanager would double them and disturb the sink tests.
+  if [[ "${AIOPS_PROMETHEUS_ALERTMANAGER:-0}" == 1 ]]; then
+    printf "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:%s']\n" "$ALERTMANAGER_PORT" >>"$RUN/prometheus.yml"
+  fi
+}
+prometheus_up() {
+  prometheus_install
+  if port_open "$PROMETHEUS_PORT"; then
+    prometheus_ready || { log "port $PROMETHEUS_PORT is taken by something that is not a ready Prometheus"; exit 1; }
+    log "prometheus already up on $PROMETHEUS_PORT"; return
+  fi
+  prometheus_config
+  nohup prometheus --config.file="$RUN/prometheus.yml" --storage.tsdb.path="$RUN/prometheus-data" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-remote-write-receiver --web.enable-lifecycle \
+    --storage.tsdb.retention.time=2d --log.level=warn >"$RUN/prometheus.log" 2>&1 &
+  echo $! >"$RUN/prometheus.pid"
+  wait_port prometheus "$PROMETHEUS_PORT" 30
+  for _ in $(seq 1 150); do prometheus_ready && break; sleep 0.2; done
+  prometheus_ready || { log "prometheus not ready"; tail -n 30 "$RUN/prometheus.log" >&2; exit 1; }
+  log "prometheus up on 127.0.0.1:$PROMETHEUS_PORT (rules from $RUN/prometheus-rules)"
+}
+prometheus_down() { stop_pid prometheus; }
+prometheus_status() { pid_alive prometheus && prometheus_ready; }
+
 cmd="${1:-status}"; shift || true
-names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos alertmanager)
+names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos alertmanager prometheus)
 mkdir -p "$RUN" "$CACHE"
 case "$cmd" in
   up) need_curl; for n in "${names[@]}"; do "${n}_up"; done ;;
@@ -191,5 +239,5 @@ case "$cmd" in
     rc=0
     for n in "${names[@]}"; do if "${n}_status"; then echo "$n: up"; else echo "$n: down"; rc=1; fi; done
     exit $rc ;;
-  *) echo "usage: $0 up|down|status|restart|install [redis|kafka|nacos|alertmanager ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|restart|install [redis|kafka|nacos|alertmanager|prometheus ...]" >&2; exit 2 ;;
 esac

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AnalysisEngine } from '../../src/application/ports/analysis-engine.js';
+import type { EngineRequestHooks } from '../../src/application/ports/engine-budget.js';
+import { EngineError } from '../../src/application/ports/engine-errors.js';
 import type { EngineAlarm } from '../../src/domain/alarm.js';
 import type { DetectionRuleSpec } from '../../src/domain/detection-rule.js';
 import type { MetricPoint } from '../../src/domain/metric.js';
+import { closedPortUrl, countingHooks, startCountingProxy, startGarbageServer } from './contract-support.js';
 
 /**
  * The behaviours every `AnalysisEngine` adapter must have, in our domain types only. Each adapter's test file
@@ -14,6 +17,15 @@ export interface ContractSubject {
   /** Clears the engine's state between tests, when the engine allows it. */
   readonly reset?: () => Promise<void>;
   readonly close: () => Promise<void>;
+  /**
+   * Another adapter of the same kind and settings, but sending to `baseUrl` (a proxy, a dead port, a server
+   * that answers garbage), with `hooks` around every request.
+   */
+  /** The engine's base URL (for the counting proxy). */
+  readonly url: string;
+  readonly engineAt: (baseUrl: string, hooks?: EngineRequestHooks) => { engine: AnalysisEngine; close: () => void };
+  /** The engine keeps alarm history of its own (Prometheus does not: our event store is the history). */
+  readonly alarmHistory: boolean;
 }
 
 export interface ContractOptions {
@@ -153,7 +165,7 @@ export function describeAnalysisEngineContract(name: string, setup: () => Promis
     });
 
     describe('when pushed data breaches a rule', () => {
-      it('reports a current alarm for it, then a resolved one in the history once the data is normal again', async () => {
+      it('reports a current alarm for it, which leaves the current alarms once the data is normal again', async () => {
         const metric = uniqueMetric();
         const tags = { host: 'contract-alarm' };
         const startMs = Date.now() - 1_000;
@@ -168,16 +180,111 @@ export function describeAnalysisEngineContract(name: string, setup: () => Promis
           expect(firing.firstSeenAt).toMatch(ISO_UTC);
           expect(firing.value).toBeGreaterThan(50);
 
-          const resolved = await pushUntil(engine, { metric, tags }, 1, async () => {
+          // Same alarm id on every poll while it fires: the identity our alarm store keys on.
+          const again = await engine.listCurrentAlarms();
+          expect(again.alarms.filter((a) => a.ruleId === engineRuleId).map((a) => a.alarmId)).toEqual([firing.alarmId]);
+
+          await pushUntil(engine, { metric, tags }, 1, async () => {
             const current = await engine.listCurrentAlarms();
-            if (current.alarms.some((a) => a.alarmId === firing.alarmId)) return undefined;
-            const history = await engine.listAlarmHistory({ startMs, endMs: Date.now() + 60_000 });
-            return history.alarms.find((a) => a.alarmId === firing.alarmId && a.status === 'resolved');
+            expect(current.complete).toBe(true);
+            return current.alarms.some((a) => a.alarmId === firing.alarmId) ? undefined : true;
           }, opts);
-          expect(resolved.resolvedAt).toMatch(ISO_UTC);
-          expect(Date.parse(resolved.resolvedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(firing.firstSeenAt));
+          const history = await engine.listAlarmHistory({ startMs, endMs: Date.now() + 60_000 });
+          if (subject.alarmHistory) {
+            const resolved = history.alarms.find((a) => a.alarmId === firing.alarmId && a.status === 'resolved');
+            expect(resolved?.resolvedAt).toMatch(ISO_UTC);
+            expect(Date.parse(resolved?.resolvedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(firing.firstSeenAt));
+          } else {
+            // No history in the engine: an empty answer that says it is not the whole story.
+            expect(history).toEqual({ alarms: [], complete: false });
+          }
         } finally {
           await engine.deleteRule(engineRuleId);
+        }
+      });
+    });
+
+    describe('times', () => {
+      it('come back as ISO-8601 UTC at the instants the points were pushed, with their values', async () => {
+        const metric = uniqueMetric();
+        const tags = { host: 'contract-tz' };
+        const base = Math.floor(Date.now() / 10_000) * 10_000 - 60_000;
+        const points = Array.from({ length: 6 }, (_, i) => ({ name: metric, tags, ts: base + i * 10_000, value: 10 + i }));
+        await engine.pushMetrics(points, `contract-tz-${metric}`);
+        const trend = await engine.trend({ metric, tags, startMs: base, endMs: base + 50_000, stepSeconds: 10 });
+        const byInstant = new Map(trend.points.map((p) => [p.at, p.actual]));
+        for (const p of points) expect(byInstant.get(new Date(p.ts).toISOString())).toBeCloseTo(p.value, 6);
+        for (const p of trend.points) expect(p.at).toMatch(ISO_UTC);
+      });
+    });
+
+    describe('errors', () => {
+      it('are unavailable when nothing listens at the engine address', async () => {
+        const { engine: down, close } = subject.engineAt(await closedPortUrl());
+        try {
+          await expect(down.listCurrentAlarms()).rejects.toMatchObject({ name: 'EngineError', kind: 'unavailable', retryable: true });
+          await expect(down.pushMetrics([{ name: uniqueMetric(), tags: {}, ts: Date.now(), value: 1 }], 'contract-down')).rejects.toMatchObject({ kind: 'unavailable' });
+        } finally {
+          close();
+        }
+      });
+
+      it('are rejected for a rule the engine cannot run, and nothing is created', async () => {
+        const metric = uniqueMetric();
+        const before = (await engine.listRules()).length;
+        const noMetric: DetectionRuleSpec = { ...thresholdRule(metric, {}), metric: '' };
+        const noWindow: DetectionRuleSpec = {
+          ...thresholdRule(metric, {}),
+          algorithm: { kind: 'baseline', windowSeconds: 0, sensitivity: 3, direction: 'up', durationSeconds: 0 },
+        };
+        for (const bad of [noMetric, noWindow]) {
+          const err: unknown = await engine.createRule(bad).then(() => 'created', (e: unknown) => e);
+          expect(err).toBeInstanceOf(EngineError);
+          expect(err).toMatchObject({ kind: 'rejected', retryable: false });
+        }
+        expect((await engine.listRules()).length).toBe(before);
+      });
+
+      it('are contract errors when the engine answers with a shape we do not know', async () => {
+        const garbage = await startGarbageServer();
+        const { engine: confused, close } = subject.engineAt(garbage.url);
+        try {
+          await expect(confused.listCurrentAlarms()).rejects.toMatchObject({ name: 'EngineError', kind: 'contract', retryable: false });
+          const now = Date.now();
+          await expect(confused.trend({ metric: uniqueMetric(), tags: {}, startMs: now - 60_000, endMs: now, stepSeconds: 10 })).rejects.toMatchObject({ kind: 'contract' });
+        } finally {
+          close();
+          await garbage.close();
+        }
+      });
+    });
+
+    describe('with request hooks (the fleet budget)', () => {
+      it('takes exactly one grant and reports one outcome per HTTP request it sends', async () => {
+        const proxy = await startCountingProxy(subject.url);
+        const hooks = countingHooks();
+        const { engine: counted, close } = subject.engineAt(proxy.url, hooks);
+        try {
+          const metric = uniqueMetric();
+          const tags = { host: 'contract-budget' };
+          await counted.pushMetrics([{ name: metric, tags, ts: Date.now(), value: 3 }], `contract-budget-${metric}`);
+          const { engineRuleId } = await counted.createRule(thresholdRule(metric, tags));
+          await counted.listRules();
+          await counted.listCurrentAlarms();
+          await counted.trend({ metric, tags, startMs: Date.now() - 60_000, endMs: Date.now() + 30_000, stepSeconds: 10 });
+          await counted.deleteRule(engineRuleId);
+          expect(proxy.requests()).toBeGreaterThanOrEqual(5);
+          expect(hooks.grants.length).toBe(proxy.requests());
+          // Outcomes feed the adaptive rate; an adapter may leave some requests unreported (数智慧's logins are),
+          // never report more than it sent.
+          expect(hooks.outcomes.length).toBeGreaterThanOrEqual(proxy.requests() - 1);
+          expect(hooks.outcomes.length).toBeLessThanOrEqual(proxy.requests());
+          expect(hooks.grants).toContain('bulk');
+          expect(hooks.grants).toContain('poll');
+          expect(hooks.grants).toContain('interactive');
+        } finally {
+          close();
+          await proxy.close();
         }
       });
     });

@@ -6,7 +6,7 @@ const BUCKET_RETENTION_SECONDS = 600;
 
 export type RejectReason =
   | 'unauthorized' | 'expired' | 'validation' | 'tooLarge' | 'notFound' | 'badCredentials'
-  | 'injectedError' | 'rateLimited' | 'outage' | 'dropped' | 'failPage';
+  | 'injectedError' | 'rateLimited' | 'outage' | 'dropped' | 'failPage' | 'gateway';
 
 export interface SimReport {
   pointsReceived: number;

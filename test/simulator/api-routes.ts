@@ -14,7 +14,8 @@ const login = ({ state, body }: RouteContext): Reply => {
   if (typeof b.username !== 'string' || b.username === '') return invalid('username', 'is required');
   if (typeof b.password !== 'string' || b.password === '') return invalid('password', 'is required');
   const { options, tokens, accounting } = state;
-  if (b.username !== options.username || b.password !== options.password) return failure(401, 'invalid username or password', 'badCredentials');
+  const refused = state.faults.faults.refuseLogins || b.username !== options.username || b.password !== options.password;
+  if (refused) return failure(401, 'invalid username or password', 'badCredentials');
   accounting.logins++;
   const session = tokens.issue(b.username, Date.now());
   const headers = options.authMode === 'cookie'

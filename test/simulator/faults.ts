@@ -35,6 +35,15 @@ export const mergeFaults = (current: Faults, body: unknown): FaultUpdate => {
         case 'shapeChange': next.shapeChange = bool(v, key); break;
         case 'http401OnExpiry': next.http401OnExpiry = bool(v, key); break;
         case 'expireTokensNow': expireTokensNow = bool(v, key); break;
+        case 'refuseLogins': next.refuseLogins = bool(v, key); break;
+        case 'rejectTag':
+          if (v !== null && (typeof v !== 'string' || v === '')) throw new Error('rejectTag must be a tag key or null');
+          next.rejectTag = v;
+          break;
+        case 'gateway':
+          if (v !== null && v !== 403 && v !== 404 && v !== 'html200') throw new Error('gateway must be 403, 404, html200 or null');
+          next.gateway = v;
+          break;
         case 'outageMode':
           if (v !== 'http503' && v !== 'drop' && v !== 'mixed') throw new Error('outageMode must be http503, drop or mixed');
           next.outageMode = v;
@@ -63,8 +72,9 @@ export const mergeFaults = (current: Faults, body: unknown): FaultUpdate => {
 };
 
 /** What a gateway in front of the engine answers with: HTML, not the JSON envelope. */
-const gatewayPage = (res: ServerResponse, status: 502 | 503): void => {
-  const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
+const GATEWAY_TITLES = { 200: 'Sign in', 403: '403 Forbidden', 404: '404 Not Found', 502: '502 Bad Gateway', 503: '503 Service Temporarily Unavailable' } as const;
+const gatewayPage = (res: ServerResponse, status: keyof typeof GATEWAY_TITLES): void => {
+  const title = GATEWAY_TITLES[status];
   const html = `<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>nginx</center></body></html>`;
   res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) });
   res.end(html);
@@ -82,6 +92,11 @@ export class FaultInjector {
   async strikeBefore(req: IncomingMessage, res: ServerResponse, accounting: Accounting, countThisSecond: number): Promise<boolean> {
     const f = this.faults;
     if (f.latencyMs > 0) await sleep(f.latencyMs);
+    if (f.gateway !== null) {
+      accounting.reject('gateway');
+      gatewayPage(res, f.gateway === 'html200' ? 200 : f.gateway);
+      return true;
+    }
     if (f.outage) {
       accounting.reject('outage');
       const drop = f.outageMode === 'drop' || (f.outageMode === 'mixed' && this.random() < 0.5);

@@ -9,7 +9,7 @@ export const metricsBatch = ({ state, req, body }: RouteContext): Reply => {
   const header = req.headers['x-request-id'];
   const requestId = Array.isArray(header) ? header[0] : header;
   if (requestId !== undefined && requestId !== '') state.accounting.noteRequestId(requestId);
-  const verdict = validateBatch(body);
+  const verdict = validateBatch(body, state.faults.faults.rejectTag);
   if (verdict.kind === 'too-many') return failure(413, `batch too large: ${verdict.count} items (max ${MAX_BATCH_ITEMS})`, 'tooLarge');
   if (verdict.kind === 'invalid') return invalid(verdict.field, verdict.problem);
   const { accounting, metrics } = state;

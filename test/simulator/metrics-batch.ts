@@ -16,7 +16,7 @@ export type BatchVerdict =
  * Validates a whole batch before accepting any of it: the engine accepts all items or none, so a client never
  * has to work out which half of a batch landed. Messages name the field, e.g. `items[3].value`.
  */
-export const validateBatch = (body: unknown): BatchVerdict => {
+export const validateBatch = (body: unknown, rejectTag: string | null = null): BatchVerdict => {
   if (!isRecord(body) || !Array.isArray(body.items)) return { kind: 'invalid', field: 'items', problem: 'must be an array' };
   const raw: unknown[] = body.items;
   if (raw.length > MAX_BATCH_ITEMS) return { kind: 'too-many', count: raw.length };
@@ -32,6 +32,9 @@ export const validateBatch = (body: unknown): BatchVerdict => {
     if (tags !== undefined && !isRecord(tags)) return { kind: 'invalid', field: `${at}.tags`, problem: 'must be an object' };
     const tagProblem = tags === undefined ? undefined : badTag(tags);
     if (tagProblem !== undefined) return { kind: 'invalid', field: `${at}.tags.${tagProblem}`, problem: 'must be a string' };
+    if (rejectTag !== null && tags !== undefined && Object.hasOwn(tags, rejectTag)) {
+      return { kind: 'invalid', field: `${at}.tags.${rejectTag}`, problem: 'refused by the strict engine (fault rejectTag)' };
+    }
     if (typeof ts !== 'number' || !Number.isInteger(ts)) return { kind: 'invalid', field: `${at}.ts`, problem: 'must be an integer (epoch milliseconds)' };
     if (ts < MIN_EPOCH_MS) return { kind: 'invalid', field: `${at}.ts`, problem: 'must be epoch milliseconds, looks like seconds' };
     // Booleans and strings are refused on purpose: the API wants numbers and the client must convert.

@@ -68,6 +68,12 @@ export interface Faults {
   failPage: number | null;
   shapeChange: boolean;
   http401OnExpiry: boolean;
+  /** Strict engine: an item carrying this tag key makes the whole batch invalid (envelope 1001 naming the item). */
+  rejectTag: string | null;
+  /** As if the password were wrong or rotated: every login is refused (`invalid username or password`). */
+  refuseLogins: boolean;
+  /** A gateway in front of the engine answering every /api call: HTTP 403, HTTP 404, or an HTML page under HTTP 200. */
+  gateway: 403 | 404 | 'html200' | null;
 }
 
 export const noFaults = (): Faults => ({
@@ -81,4 +87,7 @@ export const noFaults = (): Faults => ({
   failPage: null,
   shapeChange: false,
   http401OnExpiry: false,
+  rejectTag: null,
+  refuseLogins: false,
+  gateway: null,
 });

@@ -11,6 +11,7 @@ export const services = {
   nacosAddr: `127.0.0.1:${env('AIOPS_NACOS_PORT', '18848')}`,
   nacosPort: Number(env('AIOPS_NACOS_PORT', '18848')),
   alertmanagerUrl: `http://127.0.0.1:${env('AIOPS_ALERTMANAGER_PORT', '19193')}`,
+  prometheusUrl: `http://127.0.0.1:${env('AIOPS_PROMETHEUS_PORT', '19090')}`,
 } as const;
 
 /** A short random suffix for per-test topics, key prefixes and Nacos data ids. */

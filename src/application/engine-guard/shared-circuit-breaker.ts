@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import {
   CircuitOpenError,
   countsAsEngineFailure,
+  isSystemicRejection,
   type BreakerState,
   type BreakerStateChange,
   type EngineBreaker,
@@ -20,6 +21,13 @@ export interface SharedCircuitBreakerOptions {
   readonly rollingCountTimeoutMs?: number;
   /** Which errors count as the engine failing; the default leaves out `rejected` and `contract`. */
   readonly isFailure?: (err: unknown) => boolean;
+  /**
+   * Systemic rejections (`isSystemicRejection`: refused credentials, 401/403/404 from a gateway, HTML under 200)
+   * in a row that open the circuit for the fleet, whatever the failure rate (default 5). Any other answer resets
+   * the count.
+   */
+  readonly systemicThreshold?: number;
+  readonly isSystemic?: (err: unknown) => boolean;
   /** Background re-read of the shared state, so listeners hear of changes while no call runs; 0 = none. */
   readonly refreshIntervalMs?: number;
   /** Retry hint for calls refused because another replica's probe is running. */
@@ -44,8 +52,13 @@ export const createSharedCircuitBreaker = (store: SharedBreakerStore, options: S
   const isFailure = options.isFailure ?? countsAsEngineFailure;
   const onError = options.onError ?? (() => undefined);
   const listeners = new Set<(change: BreakerStateChange) => void>();
+  const systemicThreshold = options.systemicThreshold ?? 5;
+  const isSystemic = options.isSystemic ?? isSystemicRejection;
   let state: BreakerState = 'closed';
   let openUntil = 0;
+  let systemicInARow = 0;
+  let rejectsUs: { cause: string; since: number } | undefined;
+  let lastFailure = '';
   // Bumped by every decision this replica takes itself (trip, probe settled). A store read that started before
   // such a decision may predate its write, so it must not overwrite the local state (no open→closed→open flap).
   let epoch = 0;
@@ -55,10 +68,15 @@ export const createSharedCircuitBreaker = (store: SharedBreakerStore, options: S
     const previous = state;
     if (next === previous) return;
     state = next;
-    if (next === 'closed') replaceDetector();
+    if (next === 'closed') {
+      replaceDetector();
+      rejectsUs = undefined;
+      systemicInARow = 0;
+    }
+    const cause = next === 'open' && rejectsUs ? `engine rejects us: ${rejectsUs.cause}` : next === 'open' && lastFailure ? lastFailure : undefined;
     for (const listener of listeners) {
       try {
-        listener({ state: next, previous, retryAfterMs });
+        listener({ state: next, previous, retryAfterMs, ...(cause === undefined ? {} : { cause }) });
       } catch (err) {
         onError(err);
       }
@@ -71,6 +89,25 @@ export const createSharedCircuitBreaker = (store: SharedBreakerStore, options: S
     setState('open', resetMs);
     replaceDetector();
     store.trip(resetMs).catch(onError);
+  };
+
+  /**
+   * Every answer of a call this replica made. Systemic rejections in a row open the circuit for the fleet: an
+   * engine that refuses us is unavailable, and waiting it out spends no batch (workers stop taking jobs, ingest
+   * pauses); a failure-rate rule would need the volume threshold first and would count them among 5xx.
+   */
+  const observe = (err: unknown): void => {
+    if (err instanceof CircuitOpenError) return;
+    if (err !== undefined && isFailure(err)) lastFailure = err instanceof Error ? err.message : String(err);
+    if (err === undefined || !isSystemic(err)) {
+      systemicInARow = 0;
+      return;
+    }
+    systemicInARow += 1;
+    if (systemicInARow < systemicThreshold) return;
+    rejectsUs ??= { cause: (err as Error).message, since: Date.now() };
+    rejectsUs.cause = (err as Error).message;
+    if (state === 'closed') tripShared();
   };
 
   const newDetector = (): Detector => {
@@ -130,12 +167,22 @@ export const createSharedCircuitBreaker = (store: SharedBreakerStore, options: S
       const probing = check.state === 'half_open' && check.probe;
       if (!probing) failFastIfOpen();
       if (check.state === 'open') throw new CircuitOpenError('open', check.retryAfterMs);
-      if (check.state === 'closed') return (await detector.fire(call)) as T;
+      if (check.state === 'closed') {
+        try {
+          const result = (await detector.fire(call)) as T;
+          observe(undefined);
+          return result;
+        } catch (err) {
+          observe(err);
+          throw err;
+        }
+      }
       if (!probing) throw new CircuitOpenError('half_open', Math.min(check.retryAfterMs > 0 ? check.retryAfterMs : halfOpenRetryMs, halfOpenRetryMs));
       let result: T;
       try {
         result = await call();
       } catch (err) {
+        if (isSystemic(err)) rejectsUs = { cause: (err as Error).message, since: rejectsUs?.since ?? Date.now() };
         await settleProbe(token, !isFailure(err));
         throw err;
       }
@@ -145,6 +192,9 @@ export const createSharedCircuitBreaker = (store: SharedBreakerStore, options: S
     failFastIfOpen,
     get state() {
       return state;
+    },
+    get rejectsUs() {
+      return rejectsUs;
     },
     refresh,
     onStateChange(listener) {

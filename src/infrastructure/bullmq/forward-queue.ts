@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { MetricBatch } from '../../domain/metric.js';
 import type { MetricQueue, QueueBacklog } from '../../application/ports/metric-queue.js';
 
@@ -7,12 +8,23 @@ export const FORWARD_QUEUE = 'forward';
 /** What a forward job carries: the batch itself (the job id is the batch id, also the engine request id). */
 export interface ForwardJobData {
   readonly points: MetricBatch['points'];
+  /** Set on a dead letter cut down to the points the engine refused: the engine's message for each. */
+  readonly rejected?: readonly string[];
 }
 
 export interface ForwardQueueOptions {
-  readonly connection: ConnectionOptions;
   readonly prefix: string;
   readonly attempts: number;
+  /**
+   * Options or an ioredis instance. The producer's connection must fail commands within a bounded time while
+   * Redis is down (`maxRetriesPerRequest` ≥ 0, `commandTimeout`), never BullMQ's worker setting `null`, which
+   * queues them forever: an enqueue that never fails would hold the Kafka batch and cost the group membership.
+   */
+  readonly connection: ConnectionOptions;
+  /** After each enqueue, wait for this many replicas to hold it (`WAIT`), else fail the enqueue (default 0: no wait). */
+  readonly waitReplicas?: number;
+  /** Longest the replica wait may take (default 5 s). */
+  readonly waitTimeoutMs?: number;
 }
 
 /**
@@ -42,6 +54,14 @@ export class BullmqForwardQueue implements MetricQueue {
         },
       })),
     );
+    const replicas = this.opts.waitReplicas ?? 0;
+    if (replicas > 0) {
+      // WAIT covers every write this connection made before it: the addBulk above included.
+      const client = this.opts.connection;
+      if (!(client instanceof Redis)) throw new Error('waitReplicas needs the queue to be given its ioredis connection');
+      const acked = Number(await client.call('WAIT', replicas, this.opts.waitTimeoutMs ?? 5_000));
+      if (acked < replicas) throw new Error(`enqueue not durable: ${acked} of ${replicas} replica(s) acknowledged within ${this.opts.waitTimeoutMs ?? 5_000} ms`);
+    }
   }
 
   async backlog(): Promise<QueueBacklog> {

@@ -7,6 +7,7 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
+  IsOptional,
   IsString,
   IsUrl,
   Max,
@@ -25,6 +26,17 @@ export class RedisConfig {
   @IsString() @MinLength(1) url = 'redis://127.0.0.1:16379';
   /** Every key and queue name this service writes starts with this; replicas of one fleet share it. */
   @IsString() @MinLength(1) keyPrefix = 'aiops';
+  /**
+   * When an enqueued batch counts as durable, so that its Kafka offsets may be committed:
+   * `fsync` — the queue's Redis runs `appendonly yes` + `appendfsync always` (its reply comes after the fsync);
+   * checked at start, a Redis that acknowledges before the fsync is reported (log error, status,
+   * `aiops_queue_durable 0`). `replica` — after each enqueue `WAIT` for `waitReplicas` replicas within
+   * `enqueueTimeoutMs`, else the enqueue fails and nothing is committed. `off` — Redis's acknowledgement alone.
+   */
+  @IsIn(['fsync', 'replica', 'off']) queueDurability: 'fsync' | 'replica' | 'off' = 'fsync';
+  @IsInt() @Min(1) waitReplicas = 1;
+  /** Longest an enqueue may take (Redis down or failing over): then it fails, the points stay held, the consumer pauses. */
+  @IsInt() @Min(100) enqueueTimeoutMs = 5_000;
 }
 
 export class KafkaConfig {
@@ -136,6 +148,13 @@ export class ForwardConfig {
   /** Backpressure: pause Kafka when this many batches wait in Redis, resume under lowWater. */
   @IsInt() @Min(1) highWater = 200;
   @IsInt() @Min(0) lowWater = 100;
+  /**
+   * Dead letters (failed jobs) kept at most: they hold Redis memory too. At the cap ingest pauses and an alarm is
+   * raised (log line, `aiops_forward_dead_letters_full`, status); nothing is ever evicted to make room.
+   */
+  @IsInt() @Min(1) deadLetterCap = 1_000;
+  /** Most requests spent bisecting a batch the engine refused for its content, to isolate the bad points. */
+  @IsInt() @Min(2) isolateMaxRequests = 100;
 }
 
 export class EngineAuthConfig {
@@ -145,14 +164,51 @@ export class EngineAuthConfig {
   @IsString() password = '';
 }
 
+/** Prometheus as the analysis engine (engine.kind: prometheus); see docs/architecture.md "The engine is replaceable". */
+export class PrometheusEngineConfig {
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) url = 'http://127.0.0.1:19090';
+  /** The directory Prometheus's `rule_files` glob reads; the bridge writes `<ruleSet>.yml` and its record there. */
+  @IsString() @MinLength(1) rulesDir = '.cache/run/prometheus-rules';
+  /** Names this fleet's rule file and labels its alerts (one Prometheus may serve several fleets). */
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/) ruleSet = 'aiops-bridge';
+  /** promtool binary that validates each generated file before the reload; empty: no validation. */
+  @IsString() promtool = 'promtool';
+  /** Most samples per remote-write request. */
+  @IsInt() @Min(1) @Max(100_000) maxSamplesPerRequest = 5000;
+}
+
+export const ENGINE_KINDS = ['shuzhihui', 'prometheus'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+/**
+ * Where each engine endpoint lives, when the real engine's paths differ from ENGINE-API.md (defaults: the 数智慧
+ * adapter's DEFAULT_PATHS). `rule` must contain `{ruleId}`.
+ */
+export class EnginePathsConfig {
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) login?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) metricsBatch?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) trend?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rulesPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rules?: string;
+  @IsOptional() @Matches(/^\/.*\{ruleId\}/, { message: 'must be a path starting with / and containing {ruleId}' }) rule?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsCurrentPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsHistoryPage?: string;
+}
+
 export class EngineConfig {
-  @IsIn(['shuzhihui']) kind = 'shuzhihui' as const;
+  /** Which analysis engine the bridge talks to; `baseUrl`/`auth`/`gzip` are 数智慧's, `prometheus` Prometheus's. */
+  @IsIn(ENGINE_KINDS) kind: EngineKind = 'shuzhihui';
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) baseUrl = 'http://127.0.0.1:18080';
   @ValidateNested() @Type(() => EngineAuthConfig) auth = new EngineAuthConfig();
   @IsInt() @Min(100) timeoutMs = 15_000;
   @IsBoolean() gzip = true;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
+  /** After refused credentials no login for this long, doubled per refusal in a row up to the maximum. */
+  @IsInt() @Min(10) loginBackoffBaseMs = 1_000;
+  @IsInt() @Min(10) loginBackoffMaxMs = 60_000;
+  @ValidateNested() @Type(() => PrometheusEngineConfig) prometheus = new PrometheusEngineConfig();
+  @ValidateNested() @Type(() => EnginePathsConfig) paths = new EnginePathsConfig();
 }
 
 export class BreakerConfig {
@@ -160,11 +216,60 @@ export class BreakerConfig {
   @IsInt() @Min(1) volumeThreshold = 10;
   @IsInt() @Min(100) resetTimeoutMs = 10_000;
   @IsInt() @Min(100) rollingCountTimeoutMs = 10_000;
+  /** Systemic refusals in a row (credentials, a gateway's 401/403/404, HTML under 200) that open the breaker. */
+  @IsInt() @Min(1) systemicThreshold = 5;
 }
 
 export class HttpConfig {
   @IsString() host = '127.0.0.1';
   @IsInt() @Min(0) @Max(65535) port = 8088;
+}
+
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/**
+ * One API key. Give `keyHash` (hex sha256 of the key: the file then holds no secret) or `key` (the secret itself,
+ * best from the environment: `AIOPS__API__KEYS='[{name: ci, key: …, scopes: [read]}]'`); exactly one of them.
+ */
+export class ApiKeyConfig {
+  /** Names the caller in logs and in the metadata of every event it causes (the actor). */
+  @IsString() @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . @ -' }) name = '';
+  @IsOptional() @IsString() @MinLength(16) key?: string;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'must be the hex sha256 of the key (64 lower-case hex digits)' }) keyHash?: string;
+  /** `admin` includes `write`, `write` includes `read`. */
+  @IsArray() @ArrayMinSize(1) @IsIn(API_SCOPES, { each: true }) scopes: ApiScope[] = [];
+}
+
+export class ApiRateLimitConfig {
+  /** Requests per key per window, shared by every replica (Redis). */
+  @IsInt() @Min(1) points = 100;
+  @IsInt() @Min(1) @Max(3600) durationSeconds = 1;
+}
+
+export class TrendApiConfig {
+  /** Most points one response may hold: a longer range needs a larger step. */
+  @IsInt() @Min(10) @Max(10_000) maxPoints = 1_500;
+  @IsInt() @Min(1) minStepSeconds = 10;
+  @IsInt() @Min(1) maxStepSeconds = 86_400;
+  /** How long a trend answer is shared (Redis, all replicas); short, since the newest bucket still fills. */
+  @IsInt() @Min(100) @Max(600_000) cacheTtlMs = 5_000;
+}
+
+export class ApiConfig {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ApiKeyConfig) keys: ApiKeyConfig[] = [];
+  /** Largest request body accepted (JSON or YAML), in bytes. */
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024) bodyLimitBytes = 1024 * 1024;
+  @ValidateNested() @Type(() => ApiRateLimitConfig) rateLimit = new ApiRateLimitConfig();
+  @ValidateNested() @Type(() => TrendApiConfig) trends = new TrendApiConfig();
+  /** More BullMQ queues (names, same key prefix) shown in the dashboard beside `forward`. */
+  @IsArray() @IsString({ each: true }) dashboardQueues: string[] = [];
+  /** Check every response against docs/openapi.yaml too (the test configuration; costs CPU in production). */
+  @IsBoolean() validateResponses = false;
+  /** How often the engine's rules are converged to ours (also after every rule write); 0: only on writes. */
+  @IsInt() @Min(0) rulesReconcileEveryMs = 30_000;
+  /** Longest wait for in-flight requests at a stop before their connections are cut. */
+  @IsInt() @Min(0) drainTimeoutMs = 10_000;
 }
 
 export class WebhookSinkConfig {
@@ -253,6 +358,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => EngineConfig) engine = new EngineConfig();
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
+  @ValidateNested() @Type(() => ApiConfig) api = new ApiConfig();
   @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
   @ValidateNested() @Type(() => ProjectionsConfig) projections = new ProjectionsConfig();
 }

@@ -10,7 +10,9 @@ import { ConfigError, loadConfig } from '../../infrastructure/config/load-config
 import { createLogger } from '../../infrastructure/observability/logger.js';
 import { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
-import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
+import { createRedisBreakerStore } from '../../infrastructure/redis/redis-shared-breaker.js';
+import { listDeadLetters, replayAllDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
+import { engineMigrate, migrateFailed } from './engine-migrate.js';
 import { runProjectionCommand } from './projections-commands.js';
 
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
@@ -23,8 +25,10 @@ function usage(message: string): never {
 }
 
 /**
- * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
+ * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>` (`--all` exits 3 when it
+ * stopped early because the engine is unavailable), `catalog [--minutes N]`
  * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`,
+ * `engine migrate --to <config> [--from-engine]` (our detection rules into the engine another config names).
  * `projections status|rebuild <name>`, `delivery dead-letters|replay|enable <sink>` (projections-commands.ts).
  */
 export async function runCli(argv: readonly string[], startBridge: StartBridge): Promise<number> {
@@ -78,12 +82,45 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
       const [sub = 'list', ...ids] = rest;
       if (sub === 'list') console.log(JSON.stringify(await listDeadLetters(queue, 50), null, 2));
       else if (sub === 'show') console.log(JSON.stringify(await showDeadLetter(queue, ids[0] ?? usage('usage: dead-letters show <id>')), null, 2));
-      else if (sub === 'replay') console.log(JSON.stringify({ replayed: await replayDeadLetters(queue, ids.includes('--all') ? 'all' : ids) }));
+      else if (sub === 'replay' && ids.includes('--all')) {
+        const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+        try {
+          // The breaker's keys as the service names them (its guard prefix), read only: no probe lease taken.
+          const breaker = createRedisBreakerStore(redis, { keyPrefix: `${config.redis.keyPrefix}:` });
+          const engineUnavailable = async () => {
+            const c = await breaker.check();
+            return c.state === 'closed' ? undefined : `engine circuit ${c.state}: the engine is down or refuses the bridge`;
+          };
+          const result = await replayAllDeadLetters(queue, { engineUnavailable });
+          console.log(JSON.stringify(result));
+          if (result.stoppedBecause) return 3;
+        } finally {
+          redis.disconnect();
+        }
+      } else if (sub === 'replay') console.log(JSON.stringify({ replayed: await replayDeadLetters(queue, ids) }));
       else usage(`unknown dead-letters command ${sub}`);
     } finally {
       await queue.close();
     }
     return 0;
+  }
+  if (command === 'engine') {
+    const toAt = rest.indexOf('--to');
+    const to = toAt >= 0 ? rest[toAt + 1] : undefined;
+    if (rest[0] !== 'migrate' || !to) usage('usage: engine migrate --to <config of the engine to move to> [--from-engine]');
+    let target: AppConfig;
+    try {
+      target = loadConfig({ file: to, forTool: true });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(`--to ${to}: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    const outcome = await engineMigrate(config, target, log, { fromEngine: rest.includes('--from-engine') });
+    console.log(JSON.stringify(outcome, null, 2));
+    return migrateFailed(outcome) ? 1 : 0;
   }
   if (command === 'catalog' || command === 'quarantine') {
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
@@ -102,7 +139,7 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
     return 0;
   }
   if (command === 'projections' || command === 'delivery') return runProjectionCommand(command, rest, config, log);
-  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, projections, delivery`);
+  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, engine migrate, projections, delivery`);
   return 2;
 }
 

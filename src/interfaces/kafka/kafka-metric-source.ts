@@ -19,7 +19,14 @@ export interface KafkaMetricSourceOptions {
    * are fetched again on resume. Cheap: it runs once per message.
    */
   readonly shouldPause?: () => boolean;
+  /** kafkajs retry options (restart after a crash); tests shorten them. */
+  readonly retry?: { readonly retries?: number; readonly initialRetryTime?: number; readonly maxRetryTime?: number };
+  /** First pause before retrying an enqueue that failed (Redis down), doubled up to 5 s (default 200). */
+  readonly holdRetryMs?: number;
 }
+
+/** Why fetching is paused: the forward backlog (backpressure), or a batch Redis would not take (enqueue failing). */
+type PauseReason = 'backpressure' | 'enqueue';
 
 /**
  * The driving side of the metric flow: a kafkajs consumer-group member that turns each Kafka message into an
@@ -30,8 +37,9 @@ export interface KafkaMetricSourceOptions {
 export class KafkaMetricSource {
   readonly kafka: Kafka;
   readonly consumer: Consumer;
-  private paused = false;
+  private readonly pausedBy = new Set<PauseReason>();
   private stopping = false;
+  private holding: Promise<void> | undefined;
   /** eachBatch calls under way (several with partitionsConsumedConcurrently > 1); stop waits for them. */
   private readonly inFlight = new Set<Promise<void>>();
   private admin: Promise<Admin> | undefined;
@@ -42,6 +50,7 @@ export class KafkaMetricSource {
       brokers: [...opts.brokers],
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => opts.log.warn({ kafka: entry.log }, entry.log.message),
+      ...(opts.retry ? { retry: { ...opts.retry } } : {}),
     });
     this.consumer = this.kafka.consumer({
       groupId: opts.groupId,
@@ -50,10 +59,20 @@ export class KafkaMetricSource {
       maxWaitTimeInMs: opts.maxWaitTimeMs ?? 1_000,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      ...(opts.retry ? { retry: { ...opts.retry } } : {}),
     });
     // Partitions move on a rebalance: hand over what we hold so the next owner re-reads as little as possible.
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       opts.pipeline.flush().catch((err: unknown) => opts.log.warn({ err }, 'flush before rebalance failed'));
+    });
+    // After a crash kafkajs restarts the consumer with a new group member whose pause list is empty, and a pause
+    // asked for during the restart window had no consumer to land on. The join comes before the first fetch of
+    // the new member: re-applying the pause there keeps backpressure (no hot re-fetch of a paused topic).
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      if (this.pausedBy.size > 0) this.applyPause();
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      opts.log.error({ err: e.payload.error, restart: e.payload.restart, paused: [...this.pausedBy] }, 'kafka consumer crashed');
     });
   }
 
@@ -83,36 +102,94 @@ export class KafkaMetricSource {
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       // Paused mid-batch (the gate, or a timer's decision): stop here, or kafkajs would refetch the rest at once.
-      if (this.paused || this.opts.shouldPause?.()) {
+      if (this.pausedBy.size > 0) {
+        // Apply it to the consumer again: after a crash-restart the new member may not know of it yet, and
+        // leaving the batch unresolved without a pause would fetch it again at once (a hot loop).
+        this.applyPause();
+        break;
+      }
+      if (this.opts.shouldPause?.()) {
         this.pause();
         break;
       }
-      if (message.value) await this.opts.pipeline.process({ topic, partition, offset: message.offset }, message.value);
-      else await this.opts.pipeline.process({ topic, partition, offset: message.offset }, EMPTY);
+      try {
+        await this.opts.pipeline.process({ topic, partition, offset: message.offset }, message.value ?? EMPTY);
+      } catch (err) {
+        // The enqueue (or the commit after it) failed — Redis down or failing over. The pipeline kept this
+        // message's points and position (nothing committed), so the message counts as taken; hold the consumer
+        // (paused, still a group member: kafkajs keeps heartbeating while we take no messages) and retry the
+        // flush until Redis takes it. Throwing instead would crash and restart the consumer in a loop.
+        resolveOffset(message.offset);
+        this.hold(err);
+        break;
+      }
       resolveOffset(message.offset);
       if (Date.now() - lastBeat > 2_000) {
         await heartbeat();
         lastBeat = Date.now();
       }
     }
-    await this.opts.pipeline.settle();
+    if (!this.holding) await this.opts.pipeline.settle();
+  }
+
+  /** Retries the pipeline's flush with backoff until it succeeds (or the source stops), paused meanwhile. */
+  private hold(err: unknown): void {
+    if (this.holding) return;
+    this.opts.log.error({ err }, 'enqueue failed; consumer paused, points held, nothing committed');
+    this.pauseFor('enqueue');
+    this.holding = (async () => {
+      let wait = this.opts.holdRetryMs ?? 200;
+      while (!this.stopping) {
+        await new Promise((r) => setTimeout(r, wait));
+        try {
+          await this.opts.pipeline.flush();
+          this.opts.log.info('enqueue works again; consumer resumes');
+          break;
+        } catch (again) {
+          this.opts.log.warn({ err: { message: (again as Error).message }, retryInMs: wait }, 'enqueue still failing');
+          wait = Math.min(5_000, wait * 2);
+        }
+      }
+      this.holding = undefined;
+      if (!this.stopping) this.resumeFrom('enqueue');
+    })();
   }
 
   /** Backpressure: stop fetching every partition of the topic (kafkajs keeps the pause across rebalances). */
   pause(): void {
-    if (this.paused) return;
-    this.paused = true;
-    this.consumer.pause([{ topic: this.opts.topic }]);
+    this.pauseFor('backpressure');
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.consumer.resume([{ topic: this.opts.topic }]);
+    this.resumeFrom('backpressure');
+  }
+
+  private pauseFor(reason: PauseReason): void {
+    const wasPaused = this.pausedBy.size > 0;
+    this.pausedBy.add(reason);
+    if (!wasPaused) this.applyPause();
+  }
+
+  private resumeFrom(reason: PauseReason): void {
+    if (!this.pausedBy.delete(reason) || this.pausedBy.size > 0) return;
+    try {
+      this.consumer.resume([{ topic: this.opts.topic }]);
+    } catch {
+      // No running consumer (restart window): the new member starts unpaused.
+    }
+  }
+
+  /** kafkajs throws while it restarts after a crash (no consumer group): the GROUP_JOIN listener re-applies it. */
+  private applyPause(): void {
+    try {
+      this.consumer.pause([{ topic: this.opts.topic }]);
+    } catch (err) {
+      this.opts.log.warn({ err: { message: (err as Error).message } }, 'pause deferred until the consumer has rejoined');
+    }
   }
 
   get isPaused(): boolean {
-    return this.paused;
+    return this.pausedBy.size > 0;
   }
 
   /** Committed-offset lag per partition (end offset − committed offset), read through the admin API. */
@@ -149,6 +226,7 @@ export class KafkaMetricSource {
       // Not running (start failed): nothing to pause.
     }
     await Promise.all(this.inFlight);
+    await this.holding;
     await this.opts.pipeline.flush();
     await this.consumer.disconnect();
     const admin = this.admin;

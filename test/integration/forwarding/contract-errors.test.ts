@@ -84,7 +84,7 @@ describe('an engine whose batch answer lost a field', () => {
     const env = cliEnv();
     const { code, stdout } = await runCli(['dead-letters', 'replay', '--all'], env);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ replayed: ['contract-2'] });
+    expect(JSON.parse(stdout)).toEqual({ replayed: ['contract-2'], remaining: 0 });
     await waitFor('the CLI-replayed points at the engine', async () => sim.report().distinctPoints >= POINTS, 20_000);
     expect(sim.report().pointsReceived).toBe(POINTS);
   });

@@ -166,7 +166,9 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv): P
  */
 export async function forwardOnlyFixture(opts: { overrides?: Record<string, unknown>; attempts?: number; logLevel?: string } = {}) {
   const sim = await startEngineSimulator({ tokenTtlSeconds: 600 });
-  const config = testConfig({ topic: 'unused', engineUrl: sim.url, allowlistFile: 'unused', overrides: { roles: ['forward', 'api'], ...opts.overrides } });
+  // An `engine` override adds to the simulator's address and credentials instead of replacing them.
+  const engine = { baseUrl: sim.url, auth: { mode: 'bearer', username: 'admin', password: 'admin123' }, ...(opts.overrides?.engine as object | undefined) };
+  const config = testConfig({ topic: 'unused', engineUrl: sim.url, allowlistFile: 'unused', overrides: { roles: ['forward', 'api'], ...opts.overrides, engine } });
   const prefix = config.redis.keyPrefix;
   const bridge = await startBridge(config, testLogger(opts.logLevel));
   const queue = newForwardQueue(prefix, opts.attempts ?? config.forward.attempts);

@@ -107,3 +107,51 @@ describe('when the probe lease holder dies', () => {
     await expect(b.run(() => Promise.resolve(2))).resolves.toBe(2);
   });
 });
+
+describe('when the engine refuses us (systemic rejections)', () => {
+  const badPassword = (): Promise<never> =>
+    Promise.reject(new EngineError('auth', 'POST /api/auth/login: login refused: engine code 401 (invalid username or password)', false));
+  const gateway403 = (): Promise<never> => Promise.reject(new EngineError('rejected', 'POST /api/v1/metrics/batch: HTTP 403', false, { status: 403 }));
+  const systemic = (threshold: number, store = createInMemoryBreakerStore()): EngineBreaker => {
+    const b = createSharedCircuitBreaker(store, { resetTimeoutMs: RESET_MS, volumeThreshold: 1000, refreshIntervalMs: 0, systemicThreshold: threshold });
+    breakers.push(b);
+    return b;
+  };
+
+  it('opens for the fleet after the configured number in a row, naming the cause', async () => {
+    const store = createInMemoryBreakerStore();
+    const [a, other] = [systemic(3, store), systemic(3, store)];
+    const changes = vi.fn();
+    a.onStateChange(changes);
+    for (let i = 0; i < 2; i++) await a.run(badPassword).catch(() => undefined);
+    expect(a.state).toBe('closed');
+    await a.run(badPassword).catch(() => undefined);
+    expect(a.state).toBe('open');
+    expect(a.rejectsUs?.cause).toContain('invalid username or password');
+    expect(changes).toHaveBeenCalledWith(expect.objectContaining({ state: 'open', cause: expect.stringContaining('engine rejects us') }));
+    expect(await other.refresh()).toBe('open');
+  });
+
+  it('counts only failures in a row: any other answer starts the count again', async () => {
+    const b = systemic(3);
+    for (let i = 0; i < 10; i++) {
+      await b.run(gateway403).catch(() => undefined);
+      await b.run(gateway403).catch(() => undefined);
+      await b.run(refused).catch(() => undefined);
+    }
+    expect(b.state).toBe('closed');
+    expect(b.rejectsUs).toBeUndefined();
+  });
+
+  it('reopens while the probe is still refused, and forgets the cause once a probe succeeds', async () => {
+    const b = systemic(2);
+    for (let i = 0; i < 2; i++) await b.run(badPassword).catch(() => undefined);
+    await sleep(RESET_MS + 20);
+    await expect(b.run(badPassword)).rejects.toThrow('invalid username');
+    expect(b.state).toBe('open');
+    await sleep(RESET_MS + 20);
+    await expect(b.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
+    expect(b.state).toBe('closed');
+    expect(b.rejectsUs).toBeUndefined();
+  });
+});

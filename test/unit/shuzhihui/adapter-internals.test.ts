@@ -105,7 +105,7 @@ describe('reading the envelope', () => {
   const now = Date.parse('2025-11-24T00:00:00Z');
   it('treats code != 0 under HTTP 200 as an error, and 401 either way as expiry', () => {
     expect(catching(() => interpret(response(200, { code: 1001, msg: 'metric: required', data: null }), 'POST /x', now))).toMatchObject({ kind: 'rejected', retryable: false });
-    expect(interpret(response(200, { code: 401, msg: 'expired', data: null }), 'POST /x', now)).toEqual({ kind: 'expired' });
+    expect(interpret(response(200, { code: 401, msg: 'expired', data: null }), 'POST /x', now)).toEqual({ kind: 'expired', msg: 'expired' });
     expect(interpret(response(401, 'Unauthorized'), 'POST /x', now)).toEqual({ kind: 'expired' });
   });
   it('reads Retry-After as seconds or as an HTTP date', () => {

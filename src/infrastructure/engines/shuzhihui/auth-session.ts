@@ -24,6 +24,11 @@ export class AuthSession {
   #credential: Credential | undefined;
   #inflight: Promise<Credential> | undefined;
   #generation = 0;
+  readonly #backoff: LoginBackoff;
+  /** Refused logins in a row, the last refusal, and until when no login is sent (exponential backoff). */
+  #refusals = 0;
+  #refusal: EngineError | undefined;
+  #quietUntil = 0;
 
   constructor(
     private readonly http: HttpClient,
@@ -31,7 +36,9 @@ export class AuthSession {
     private readonly log: EngineLogger,
     /** Awaited before each login request (the fleet-wide budget): a login is a request like any other. */
     private readonly gate?: (cls: CallClass) => Promise<void>,
+    backoff: Partial<LoginBackoff> = {},
   ) {
+    this.#backoff = { baseMs: backoff.baseMs ?? 1_000, maxMs: backoff.maxMs ?? 60_000 };
     this.#username = cfg.auth.username;
     this.#password = cfg.auth.password;
     this.#mode = cfg.auth.mode;
@@ -53,8 +60,18 @@ export class AuthSession {
     return this.#login(cls);
   }
 
-  /** Single-flight: the login takes the budget class of the call that started it. */
+  /**
+   * Single-flight: the login takes the budget class of the call that started it. After refused credentials no
+   * login is sent until the backoff ends (1 s, 2 s, 4 s … up to the maximum): every call meanwhile fails at once
+   * with the refusal, so a wrong or rotated password costs a handful of logins a minute, not one per job (an
+   * engine that locks an account after N bad logins would otherwise lock ours).
+   */
   #login(cls: CallClass): Promise<Credential> {
+    const wait = this.#quietUntil - Date.now();
+    if (this.#refusal && wait > 0) {
+      const r = this.#refusal;
+      return Promise.reject(new EngineError('auth', `${r.message}; next login in ${wait} ms`, false, { ...r.details, retryAfterMs: wait }));
+    }
     this.#inflight ??= this.#doLogin(cls).finally(() => {
       this.#inflight = undefined;
     });
@@ -74,13 +91,19 @@ export class AuthSession {
     let data: unknown;
     try {
       const outcome = interpret(res, what, Date.now());
-      if (outcome.kind === 'expired') throw new EngineError('auth', `${what}: credentials rejected (401)`, false, { status: res.status });
+      if (outcome.kind === 'expired') {
+        const said = outcome.msg ? `: ${outcome.msg}` : '';
+        throw new EngineError('auth', `${what}: credentials rejected (401${said})`, false, { status: res.status, engineCode: 401 });
+      }
       data = outcome.data;
     } catch (e) {
       // Refused credentials (403, validation) are an auth failure; an engine that is down or busy is not.
-      if (e instanceof EngineError && e.kind === 'rejected') throw new EngineError('auth', `${what}: login refused: ${e.message}`, false, e.details);
-      throw e;
+      const refusal = e instanceof EngineError && e.kind === 'rejected' ? new EngineError('auth', `${what}: login refused: ${e.message}`, false, e.details) : e;
+      if (refusal instanceof EngineError && refusal.kind === 'auth') this.#refused(refusal);
+      throw refusal;
     }
+    this.#refusals = 0;
+    this.#refusal = undefined;
     const d = obj(data, 'data');
     const expiresIn = field(d, 'expiresIn', 'data', optional(num));
     const headers: Record<string, string> =
@@ -94,6 +117,20 @@ export class AuthSession {
     this.log.info({ mode: this.#mode, expiresIn, generation: this.#generation, ms: Date.now() - started }, 'engine login');
     return credential;
   }
+
+  #refused(refusal: EngineError): void {
+    this.#refusals += 1;
+    this.#refusal = refusal;
+    const pause = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(30, this.#refusals - 1));
+    this.#quietUntil = Date.now() + pause;
+    this.log.warn({ refusals: this.#refusals, nextLoginInMs: pause, err: { message: refusal.message } }, 'engine login refused; backing off');
+  }
+}
+
+/** Pause after refused credentials: `baseMs`, doubled per refusal in a row, at most `maxMs`. */
+export interface LoginBackoff {
+  readonly baseMs: number;
+  readonly maxMs: number;
 }
 
 /** Every `name=value` the login set, as one Cookie header (attributes such as Path and HttpOnly dropped). */

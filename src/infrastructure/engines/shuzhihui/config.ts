@@ -37,10 +37,16 @@ export interface ShuzhihuiConfig {
   readonly maxPages?: number;
   /** Keep-alive connections kept open to the engine (default 16). */
   readonly maxConnections?: number;
+  /**
+   * After refused credentials, no login for `baseMs` (default 1 s), doubled per refusal in a row up to `maxMs`
+   * (default 60 s): a wrong password costs ~6 logins a minute, not one per call (account lockouts).
+   */
+  readonly loginBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
 }
 
-export type ResolvedShuzhihuiConfig = Required<Omit<ShuzhihuiConfig, 'paths' | 'timeouts'>> & {
+export type ResolvedShuzhihuiConfig = Required<Omit<ShuzhihuiConfig, 'paths' | 'timeouts' | 'loginBackoff'>> & {
   readonly paths: ShuzhihuiPaths;
+  readonly loginBackoff: { readonly baseMs: number; readonly maxMs: number };
   readonly timeouts: { readonly connectMs: number; readonly requestMs: number };
 };
 
@@ -81,6 +87,10 @@ export function resolveConfig(config: ShuzhihuiConfig): ResolvedShuzhihuiConfig 
     pageSize: positive('pageSize', config.pageSize ?? 100),
     maxPages: positive('maxPages', config.maxPages ?? 1_000),
     maxConnections: positive('maxConnections', config.maxConnections ?? 16),
+    loginBackoff: {
+      baseMs: positive('loginBackoff.baseMs', config.loginBackoff?.baseMs ?? 1_000),
+      maxMs: positive('loginBackoff.maxMs', config.loginBackoff?.maxMs ?? 60_000),
+    },
   };
 }
 

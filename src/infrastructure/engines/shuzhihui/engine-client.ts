@@ -52,7 +52,7 @@ export class EngineClient {
       requestTimeoutMs: cfg.timeouts.requestMs,
       ...(hooks ? { beforeResend: (req) => gate(req)(req.cls ?? 'interactive') } : {}),
     });
-    this.#session = new AuthSession(this.#http, cfg, log, hooks ? gate(LOGIN) : undefined);
+    this.#session = new AuthSession(this.#http, cfg, log, hooks ? gate(LOGIN) : undefined, cfg.loginBackoff);
   }
 
   #answered(key: object): void {

@@ -7,7 +7,7 @@ import { contractError, inContext, isObject } from './shape.js';
  * envelope, where `code != 0` is an error even under HTTP 200. Every failure becomes a typed EngineError here,
  * in one place; `expired` is not an error yet because the caller re-logs in once before giving up.
  */
-export type Outcome = { readonly kind: 'ok'; readonly data: unknown } | { readonly kind: 'expired' };
+export type Outcome = { readonly kind: 'ok'; readonly data: unknown } | { readonly kind: 'expired'; readonly msg?: string };
 
 /** The engine said the batch is too large (HTTP or envelope 413): the caller may split and try again. */
 export const isTooLarge = (e: unknown): e is EngineError =>
@@ -78,6 +78,6 @@ export function interpret(res: HttpResponse, what: string, nowMs: number): Outco
   }
   const { code, msg, data } = inContext(what, () => envelopeOf(body));
   if (code === 0) return { kind: 'ok', data };
-  if (code === 401) return { kind: 'expired' };
+  if (code === 401) return { kind: 'expired', ...(msg ? { msg } : {}) };
   throw fromEnvelope(code, msg, data, res, what, nowMs);
 }
