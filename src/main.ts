@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
@@ -10,6 +9,7 @@ import { Backpressure } from './application/forwarding/backpressure.js';
 import { IngestPipeline } from './application/forwarding/ingest-pipeline.js';
 import { IngestStage } from './application/ingest/ingest-stage.js';
 import { MetricTally } from './application/ingest/metric-tally.js';
+import { MessageRejected } from './application/ingest/payload-decoder.js';
 import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
@@ -17,6 +17,7 @@ import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sink
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
+import { decodeContextOf, stageOptionsOf } from './infrastructure/config/ingest-options.js';
 import { createEngine } from './infrastructure/engines/create-engine.js';
 import { FileAllowlistSource } from './infrastructure/file/file-allowlist-source.js';
 import { NacosAllowlistSource } from './infrastructure/nacos/nacos-allowlist-source.js';
@@ -268,10 +269,10 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
   }
 
   const tally = new MetricTally();
-  const stage = new IngestStage(new TelegrafDecoder(), tally);
-  const ctx = { format: config.kafka.format, precision: config.kafka.precision };
+  const stage = new IngestStage(new TelegrafDecoder(), tally, stageOptionsOf(config));
+  // One context object, its clock set per message: no allocation per message on the hot path.
+  const ctx = { ...decodeContextOf(config), nowMs: 0 };
   const quarantine = new RedisQuarantine(deps.redis, { keyPrefix: config.redis.keyPrefix });
-  const bootId = randomUUID().slice(0, 8);
   // The pipeline commits through the consumer that feeds it, and backpressure pauses it: built right below,
   // used only once it runs.
   const feed: { kafka?: KafkaMetricSource } = {};
@@ -291,7 +292,10 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
     close: () => queue.close(),
   };
   const pipeline = new IngestPipeline({
-    decode: (payload, sink) => stage.decodeAndFilter(payload, { ...ctx, nowMs: Date.now() }, holder.current, sink),
+    decode: (payload, sink) => {
+      ctx.nowMs = Date.now();
+      stage.decodeAndFilter(payload, ctx, holder.current, sink);
+    },
     queue: countedQueue,
     commit: async (next) => {
       await feed.kafka?.consumer.commitOffsets(next.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
@@ -301,9 +305,14 @@ async function startIngest(config: AppConfig, log: Logger, deps: IngestDeps) {
         .add(lines.map((l) => ({ raw: l.raw, reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset, at: Date.now() })))
         .catch((err: unknown) => ilog.warn({ err }, 'quarantine write failed'));
     },
+    onRejectedMessage: (r) => {
+      tally.badLine(r.reason);
+      // A limit is an expected refusal (its message says which); anything else is a bug worth its stack.
+      const cause = r.error instanceof MessageRejected ? { detail: r.error.message } : { err: r.error };
+      ilog.warn({ topic: r.topic, partition: r.partition, offset: r.offset, reason: r.reason, bytes: r.bytes, ...cause }, 'message refused');
+    },
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
-    newBatchId: (seq) => `${bootId}-${seq}`,
     onError: (err) => ilog.error({ err }, 'linger flush failed'),
   });
   const kafka = new KafkaMetricSource({

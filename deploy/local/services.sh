@@ -49,6 +49,17 @@ apt_install() {
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# ---------- prerequisites ----------
+# curl: readiness probes (r-nacos) and the demo. Installed with apt-get like Redis.
+need_curl() { command -v curl >/dev/null || apt_install curl; }
+# Kafka 4 runs on Java 17 or later; an older one fails much later with a class-version error, so say it here.
+need_java17() {
+  command -v java >/dev/null || { log "Java 17 or later is needed for Kafka (apt-get install openjdk-17-jre-headless)"; exit 1; }
+  local v
+  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)"
+  [[ -n "$v" && "$v" -ge 17 ]] || { log "Java ${v:-of unknown version} found; Kafka 4 needs Java 17 or later"; exit 1; }
+}
+
 # ---------- redis ----------
 redis_install() { command -v redis-server >/dev/null || apt_install redis-server; }
 redis_up() {
@@ -73,6 +84,7 @@ kafka_install() {
   rm -rf "$KAFKA_LIBS" && mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS"
 }
 kafka_up() {
+  need_java17
   kafka_install
   if port_open "$KAFKA_PORT"; then
     # Ours, or one started by another checkout: fine if it answers as a Kafka broker.
@@ -219,7 +231,7 @@ cmd="${1:-status}"; shift || true
 names=("$@"); [[ ${#names[@]} -gt 0 ]] || names=(redis kafka nacos alertmanager prometheus)
 mkdir -p "$RUN" "$CACHE"
 case "$cmd" in
-  up) for n in "${names[@]}"; do "${n}_up"; done ;;
+  up) need_curl; for n in "${names[@]}"; do "${n}_up"; done ;;
   down) for n in "${names[@]}"; do "${n}_down"; done ;;
   restart) for n in "${names[@]}"; do "${n}_down"; "${n}_up"; done ;;
   install) for n in "${names[@]}"; do "${n}_install"; done ;;

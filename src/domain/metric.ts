@@ -10,7 +10,7 @@ export interface MetricPoint {
 }
 
 /** Why a decoded sample did not go to the engine; the drop ledger counts each reason separately. */
-export type DropReason = 'not_allowlisted' | 'non_numeric_field' | 'bad_line' | 'dead_lettered';
+export type DropReason = 'not_allowlisted' | 'non_numeric_field' | 'bad_line' | 'dead_lettered' | 'invalid_point';
 
 /** A batch of points bound for the engine: the unit of a forward job. `id` doubles as the idempotency key. */
 export interface MetricBatch {

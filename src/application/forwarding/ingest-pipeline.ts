@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { MetricPoint } from '../../domain/metric.js';
+import { MAX_RAW_LENGTH, MessageRejected, type MessageRejectReason } from '../ingest/payload-decoder.js';
 import type { MetricQueue } from '../ports/metric-queue.js';
 import { Batcher, type BatcherLimits } from './batcher.js';
 
@@ -20,6 +22,13 @@ export interface BadLine extends SourcePosition {
   readonly raw: string;
 }
 
+/** A message refused whole: nothing it decoded to is forwarded, its position is committed like any other. */
+export interface RejectedMessage extends SourcePosition {
+  readonly reason: MessageRejectReason;
+  readonly error: unknown;
+  readonly bytes: number;
+}
+
 export interface IngestPipelineDeps {
   /** Decodes and filters one payload (closure over the current allowlist and the tally). */
   readonly decode: (payload: Buffer, sink: PayloadSink) => void;
@@ -27,9 +36,15 @@ export interface IngestPipelineDeps {
   /** Marks positions as done in the source: called only after everything before them is enqueued. */
   readonly commit: (next: readonly SourcePosition[]) => Promise<void>;
   readonly onBadLines?: (lines: readonly BadLine[]) => void;
+  /** A message was refused whole (it is also among the next onBadLines, raw, with its reason). Must not throw. */
+  readonly onRejectedMessage?: (rejected: RejectedMessage) => void;
   readonly limits: BatcherLimits;
   readonly maxLingerMs: number;
-  readonly newBatchId: (seq: number) => string;
+  /**
+   * Default: a random UUID per batch. The id is the BullMQ job id and the engine's X-Request-Id base, both of
+   * which de-duplicate: an id that repeats (a boot id + counter after a restart) would silently drop a batch.
+   */
+  readonly newBatchId?: (seq: number) => string;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -50,20 +65,37 @@ export class IngestPipeline {
   private badLines: BadLine[] = [];
   private current: SourcePosition = { topic: '', partition: 0, offset: '0' };
   private readonly sink: PayloadSink;
+  /** The current message's points: handed to the batcher only once the whole message decoded. */
+  private readonly staged: MetricPoint[] = [];
 
   constructor(private readonly deps: IngestPipelineDeps) {
-    this.batcher = new Batcher(deps.limits, deps.newBatchId);
-    const badLines = this.badLines;
+    this.batcher = new Batcher(deps.limits, deps.newBatchId ?? (() => randomUUID()));
+    const staged = this.staged;
     this.sink = {
-      accept: (p) => this.batcher.add(p),
-      badLine: (reason, raw) => badLines.push({ ...this.current, reason, raw }),
+      accept: (p) => staged.push(p),
+      badLine: (reason, raw) => this.badLines.push({ ...this.current, reason, raw }),
     };
   }
 
-  /** Handles one payload; resolves once any batch it filled is enqueued and committed. */
+  /**
+   * Handles one payload; resolves once any batch it filled is enqueued and committed. A message is all or
+   * nothing: any exception while decoding, filtering or staging it (a MessageRejected limit, a RangeError, a
+   * decoder bug) drops what it produced, quarantines it whole and counts it, and its position is committed like
+   * any other, so one poison message never stops its partition nor repeats a good prefix of itself.
+   */
   async process(position: SourcePosition, payload: Buffer): Promise<void> {
     this.current = position;
-    this.deps.decode(payload, this.sink);
+    const staged = this.staged;
+    const badMark = this.badLines.length;
+    try {
+      this.deps.decode(payload, this.sink);
+    } catch (err) {
+      staged.length = 0;
+      this.badLines.length = badMark;
+      this.reject(position, payload, err);
+    }
+    for (let i = 0; i < staged.length; i++) this.batcher.add(staged[i]!);
+    staged.length = 0;
     this.processed.set(`${position.topic}\u0000${position.partition}`, position);
     if (this.batcher.hasFullBatch) await this.flush();
   }
@@ -106,6 +138,18 @@ export class IngestPipeline {
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  private reject(position: SourcePosition, payload: Buffer, error: unknown): void {
+    const reason = error instanceof MessageRejected ? error.reason : 'decode_error';
+    // Cut before converting: the quarantine keeps a few KiB of it anyway.
+    const raw = payload.subarray(0, MAX_RAW_LENGTH * 4).toString('utf8');
+    this.badLines.push({ ...position, reason, raw });
+    try {
+      this.deps.onRejectedMessage?.({ ...position, reason, error, bytes: payload.length });
+    } catch {
+      // Reporting must never turn a refused message into a stopped partition.
+    }
   }
 
   /** Points accepted but not yet enqueued. */

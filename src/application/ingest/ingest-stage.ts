@@ -6,7 +6,24 @@ import type { FieldKeyTrie } from './field-key-trie.js';
 import { SlotCache } from './field-slots.js';
 import type { MetricTally, NameCounter } from './metric-tally.js';
 import type { BadLineReason, DecodeContext, DecodedLine, DecodeHandler, PayloadDecoder } from './payload-decoder.js';
-import { NOT_IN_TRIE } from './payload-decoder.js';
+import { MAX_RAW_LENGTH, MessageRejected, NOT_IN_TRIE } from './payload-decoder.js';
+import { lineProblem, NO_POINT_RULES, pointProblem, tagFits, type PointRejectReason, type PointRules } from './point-rules.js';
+
+/** Bounds on one whole message: over either, the message is refused whole (MessageRejected). */
+export interface MessageLimits {
+  /** `message_too_large`, checked before decoding. */
+  readonly maxMessageBytes: number;
+  /** `too_many_lines` (good and bad lines, JSON metrics), checked as the lines come. */
+  readonly maxLinesPerMessage: number;
+}
+
+export const NO_MESSAGE_LIMITS: MessageLimits = { maxMessageBytes: Infinity, maxLinesPerMessage: Infinity };
+
+export interface IngestStageOptions {
+  readonly message?: MessageLimits;
+  /** Default NO_POINT_RULES; the service passes its configured rules (DEFAULT_POINT_RULES by default). */
+  readonly points?: PointRules;
+}
 
 /** Where the ingest stage puts what it decided: points for the batcher, bad lines for logs / dead letters. */
 export interface IngestSink {
@@ -42,11 +59,22 @@ export class IngestStage implements DecodeHandler {
   private allowlist: CompiledAllowlist = EMPTY_ALLOWLIST;
   private sink: IngestSink = NO_SINK;
   private readonly slots = new SlotCache();
+  private readonly message: MessageLimits;
+  private readonly rules: PointRules;
+  private nowMs = 0;
+  /** Lines of the current message still allowed before it is refused. */
+  private linesLeft = 0;
+  /** Whether the tags tagsOf built last break the engine's limits (checked while building them). */
+  private tagsTooLarge = false;
 
   constructor(
     private readonly decoder: PayloadDecoder,
     readonly tally: MetricTally,
-  ) {}
+    options: IngestStageOptions = {},
+  ) {
+    this.message = options.message ?? NO_MESSAGE_LIMITS;
+    this.rules = options.points ?? NO_POINT_RULES;
+  }
 
   /** The decoder reads this once per payload, after revalidation may have replaced it. */
   get fieldKeys(): FieldKeyTrie {
@@ -58,8 +86,17 @@ export class IngestStage implements DecodeHandler {
     return this.slots.names;
   }
 
-  /** `allowlist` is read once per payload, so a swap takes effect at the next message, never mid-message. */
+  /**
+   * `allowlist` is read once per payload, so a swap takes effect at the next message, never mid-message.
+   * @throws MessageRejected when the message breaks a MessageLimits bound (or a decoder refuses it whole); what
+   * it handed to `sink` before that must then be discarded by the caller (IngestPipeline does).
+   */
   decodeAndFilter(payload: Buffer, ctx: DecodeContext, allowlist: CompiledAllowlist, sink: IngestSink): void {
+    if (payload.length > this.message.maxMessageBytes) {
+      throw new MessageRejected('message_too_large', `${payload.length} bytes > ${this.message.maxMessageBytes}`);
+    }
+    this.linesLeft = this.message.maxLinesPerMessage;
+    this.nowMs = ctx.nowMs;
     this.allowlist = allowlist;
     this.sink = sink;
     this.slots.revalidate(allowlist, this.tally);
@@ -72,10 +109,13 @@ export class IngestStage implements DecodeHandler {
   }
 
   line(line: DecodedLine): void {
+    if (--this.linesLeft < 0) this.tooManyLines();
     const tally = this.tally;
     tally.lines++;
     const slots = this.slots.measurementOf(line.measurement, line.measurementId, this.allowlist, tally);
     let tags: Tags | null = null;
+    // The problem every point of the line shares (timestamp, tags): undefined until the first passing field.
+    let shared: PointRejectReason | null | undefined;
     for (let i = 0; i < line.fieldCount; i++) {
       const id = line.fieldKeyId(i);
       const counter =
@@ -89,32 +129,61 @@ export class IngestStage implements DecodeHandler {
       }
       const rule = counter.rule;
       if (rule === null) continue;
-      tags ??= tagsOf(line);
+      tags ??= this.tagsOf(line);
       if (!rule.always && !rule.matches(tags)) continue;
-      counter.passed++;
       // A name beyond the tally's budget has no name of its own in the tally (see MetricTally.other).
-      this.sink.accept(new Point(counter.name ?? metricName(line.measurement, line.fieldKey(i)), tags, line.tsMs, line.fieldValue(i)));
+      const name = counter.name ?? metricName(line.measurement, line.fieldKey(i));
+      const value = line.fieldValue(i);
+      if (shared === undefined) {
+        shared = lineProblem(line.tsMs, this.tagsTooLarge, this.nowMs, this.rules);
+        if (shared !== null) this.sink.badLine(shared, describe(line.measurement, tags, line.tsMs, ''));
+      }
+      const problem = shared ?? pointProblem(name, value, this.rules);
+      if (problem !== null) {
+        counter.invalid++;
+        tally.invalidPoint(problem);
+        if (shared === null) this.sink.badLine(problem, describe(name, tags, line.tsMs, ` ${value}`));
+        continue;
+      }
+      counter.passed++;
+      this.sink.accept(new Point(name, tags, line.tsMs, value));
     }
   }
 
   badLine(reason: BadLineReason, raw: string): void {
+    if (--this.linesLeft < 0) this.tooManyLines();
     this.tally.badLine(reason);
     this.sink.badLine(reason, raw);
   }
+
+  /** One object per line, shared by the line's points (MetricPoint.tags is read-only). */
+  private tagsOf(line: DecodedLine): Tags {
+    const rules = this.rules;
+    let tooLarge = line.tagCount > rules.maxTagsPerPoint;
+    const tags: Record<string, string> = {};
+    for (let t = 0; t < line.tagCount; t++) {
+      const key = line.tagKey(t);
+      const value = line.tagValue(t);
+      if (!tagFits(key, value, rules)) tooLarge = true;
+      // Assigning `__proto__` would set the prototype and lose the tag.
+      if (key === '__proto__') Object.defineProperty(tags, key, { value, enumerable: true, writable: true });
+      else tags[key] = value;
+    }
+    this.tagsTooLarge = tooLarge;
+    return tags;
+  }
+
+  private tooManyLines(): never {
+    throw new MessageRejected('too_many_lines', `more than ${this.message.maxLinesPerMessage} lines`);
+  }
+}
+
+/** A refused point (or line) for the quarantine: name, tags, timestamp, value. */
+function describe(name: string, tags: Tags, tsMs: number, value: string): string {
+  return `${name} ${JSON.stringify(tags)} ${tsMs}${value}`.slice(0, MAX_RAW_LENGTH);
 }
 
 function sampleTagKeys(counter: NameCounter, line: DecodedLine): void {
   for (let t = 0; t < line.tagCount; t++) counter.noteTagKey(line.tagKey(t));
 }
 
-/** One object per line, shared by the line's points (MetricPoint.tags is read-only). */
-function tagsOf(line: DecodedLine): Tags {
-  const tags: Record<string, string> = {};
-  for (let t = 0; t < line.tagCount; t++) {
-    const key = line.tagKey(t);
-    // Assigning `__proto__` would set the prototype and lose the tag.
-    if (key === '__proto__') Object.defineProperty(tags, key, { value: line.tagValue(t), enumerable: true, writable: true });
-    else tags[key] = line.tagValue(t);
-  }
-  return tags;
-}

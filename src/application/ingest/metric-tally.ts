@@ -1,12 +1,13 @@
 import type { FieldRule } from '../../domain/allowlist/compile-allowlist.js';
 import { detachString } from '../../domain/allowlist/detach-string.js';
 import { metricName } from '../../domain/metric.js';
-import type { BadLineReason } from './payload-decoder.js';
+import type { BadLineReason, MessageRejectReason } from './payload-decoder.js';
+import type { PointRejectReason } from './point-rules.js';
 
 export interface TallyCounts {
   readonly seen: number;
   readonly passed: number;
-  readonly dropped: { readonly not_allowlisted: number; readonly non_numeric_field: number };
+  readonly dropped: { readonly not_allowlisted: number; readonly non_numeric_field: number; readonly invalid_point: number };
 }
 
 export interface NameTally extends TallyCounts {
@@ -25,7 +26,10 @@ export interface TallySnapshot {
   readonly other: TallyCounts;
   /** Well-formed lines (JSON: metrics) decoded. */
   readonly lines: number;
-  readonly badLines: Readonly<Partial<Record<BadLineReason, number>>>;
+  /** Bad lines by reason; a refused message counts as one, under its MessageRejectReason. */
+  readonly badLines: Readonly<Partial<Record<BadLineReason | MessageRejectReason, number>>>;
+  /** Points that passed the allowlist but broke a PointRules rule, by reason. */
+  readonly invalidPoints: Readonly<Partial<Record<PointRejectReason, number>>>;
 }
 
 export interface MetricTallyOptions {
@@ -53,6 +57,8 @@ export class NameCounter {
   rule: FieldRule | null = null;
   passed = 0;
   nonNumeric = 0;
+  /** Passed the allowlist, refused by the point rules (see point-rules.ts). */
+  invalid = 0;
   /**
    * null for a counter that names beyond the tally's budget share (see MetricTally.other): its measurement and
    * field are empty, and it samples no tag keys.
@@ -72,7 +78,7 @@ export class NameCounter {
   }
 
   get notAllowlisted(): number {
-    return this.seen - this.passed - this.nonNumeric;
+    return this.seen - this.passed - this.nonNumeric - this.invalid;
   }
 
   noteTagKey(key: string): void {
@@ -112,7 +118,8 @@ export class MetricTally {
   private shared = new Map<FieldRule | null, NameCounter>();
   /** Returned for a new measurement once the name budget is spent: every field of it counts as `other`. */
   private readonly overflow = new MeasurementCounters('');
-  private badLines = new Map<BadLineReason, number>();
+  private badLines = new Map<BadLineReason | MessageRejectReason, number>();
+  private invalidPoints = new Map<PointRejectReason, number>();
   lines = 0;
   /** Bumped by every drain: counters handed out before it are stale (callers that cache them check this). */
   epoch = 0;
@@ -146,8 +153,12 @@ export class MetricTally {
     return counter;
   }
 
-  badLine(reason: BadLineReason): void {
+  badLine(reason: BadLineReason | MessageRejectReason): void {
     this.badLines.set(reason, (this.badLines.get(reason) ?? 0) + 1);
+  }
+
+  invalidPoint(reason: PointRejectReason): void {
+    this.invalidPoints.set(reason, (this.invalidPoints.get(reason) ?? 0) + 1);
   }
 
   drain(): TallySnapshot {
@@ -158,12 +169,20 @@ export class MetricTally {
       other.seen += counter.seen;
       other.passed += counter.passed;
       other.nonNumeric += counter.nonNumeric;
+      other.invalid += counter.invalid;
     }
-    const snapshot: TallySnapshot = { names, other: counts(other), lines: this.lines, badLines: Object.fromEntries(this.badLines) };
+    const snapshot: TallySnapshot = {
+      names,
+      other: counts(other),
+      lines: this.lines,
+      badLines: Object.fromEntries(this.badLines),
+      invalidPoints: Object.fromEntries(this.invalidPoints),
+    };
     this.measurements = new Map();
     this.names = 0;
     this.shared = new Map();
     this.badLines = new Map();
+    this.invalidPoints = new Map();
     this.lines = 0;
     this.epoch++;
     return snapshot;
@@ -182,7 +201,11 @@ export class MetricTally {
 }
 
 function counts(c: NameCounter): TallyCounts {
-  return { seen: c.seen, passed: c.passed, dropped: { not_allowlisted: c.notAllowlisted, non_numeric_field: c.nonNumeric } };
+  return {
+    seen: c.seen,
+    passed: c.passed,
+    dropped: { not_allowlisted: c.notAllowlisted, non_numeric_field: c.nonNumeric, invalid_point: c.invalid },
+  };
 }
 
 function toTally(c: NameCounter): NameTally {

@@ -17,6 +17,56 @@ export interface DecodeContext {
   readonly precision?: TimePrecision;
   /** Unit of Telegraf JSON `timestamp`; default `s`, Telegraf's `json_timestamp_units = "1s"`. */
   readonly jsonTimeUnit?: TimePrecision;
+  /** Per-line and per-message bounds the decoders enforce while they scan (see DecodeLimits). */
+  readonly limits?: DecodeLimits;
+}
+
+/**
+ * Bounds on what one line (JSON: one metric) may hold. Checked on numbers the decoders compute anyway (field and
+ * tag counts, token bounds), so they cost a compare per line or per key. A line over a bound is a bad line with
+ * the reason named below; its neighbours pass.
+ */
+export interface DecodeLimits {
+  /** `too_many_fields`. */
+  readonly maxFieldsPerLine: number;
+  /** `too_many_tags`. */
+  readonly maxTagsPerLine: number;
+  /** Measurement, field key: `name_too_long` (characters; a line-protocol field key in bytes as written). */
+  readonly maxNameLength: number;
+  /** JSON payloads nested deeper than this are refused whole (`MessageRejected`, `too_deep`) before parsing. */
+  readonly maxJsonDepth: number;
+}
+
+/**
+ * "No bound" as the largest small integer rather than Infinity: the decoder's limit fields then always hold
+ * small integers, whichever limits a decode brings, and V8 keeps one fast representation for them.
+ */
+export const UNBOUNDED = 0x3fffffff;
+
+/**
+ * What a decoder applies when the context names no limits: no bounds on lines (the service always passes its
+ * configured ones, see IngestLimitsConfig), but a JSON depth bound still, since past a few thousand levels
+ * walking the document overflows the stack.
+ */
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFieldsPerLine: UNBOUNDED, maxTagsPerLine: UNBOUNDED, maxNameLength: UNBOUNDED, maxJsonDepth: 64 };
+
+/** Why a whole message was refused. Stable codes (metric labels, quarantine reasons). */
+export type MessageRejectReason = 'message_too_large' | 'too_many_lines' | 'too_deep' | 'decode_error';
+
+/**
+ * Thrown (from a decoder or the ingest stage) to refuse a whole message: the ingest pipeline catches it per
+ * message, drops everything the message produced so far and quarantines the message. Any other exception
+ * during a message is handled the same way, as `decode_error`.
+ */
+export class MessageRejected extends Error {
+  readonly code = 'INGEST.MESSAGE_REJECTED';
+  constructor(
+    readonly reason: MessageRejectReason,
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+    this.name = 'MessageRejected';
+  }
 }
 
 /** Why a line (or a JSON metric) was rejected whole. Stable codes: they are metric labels and catalog keys. */
@@ -32,7 +82,10 @@ export type BadLineReason =
   | 'bad_character'
   | 'bad_utf8'
   | 'bad_json'
-  | 'bad_metric';
+  | 'bad_metric'
+  | 'too_many_fields'
+  | 'too_many_tags'
+  | 'name_too_long';
 
 /**
  * One well-formed line. Valid only during the `line` callback: the decoder reuses the object and its strings

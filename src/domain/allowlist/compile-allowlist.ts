@@ -63,27 +63,56 @@ function ruleOf(conditions: readonly (TagCondition | null)[]): Rule | null {
   return new Rule(false, conditions as TagCondition[]);
 }
 
-function either(a: Rule | null, b: Rule): Rule {
-  if (a === null) return b;
-  if (a.always || b.always) return ALWAYS;
-  return new Rule(false, [...a.conditions, ...b.conditions]);
+/** Appends to the list under `key`, creating it: never a spread copy, which makes building quadratic. */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
+/**
+ * The rules of one measurement's fields. Building it is linear in its entries; a field's rule (its exact
+ * entries, the field-less entries, the field globs that match it, OR-ed) is made at its first lookup and
+ * remembered, so a document pairing many exact fields with many globs costs nothing until names arrive.
+ */
 class Plan implements MeasurementPlan {
+  private readonly any: Rule | null;
+  /** The field-less entries as one condition, so that a field's rule holds one reference, not a copy of them. */
+  private readonly anyCondition: TagCondition | null;
+  /** Without field globs every exact field's rule is known up front (linear): one lookup, no memo. */
+  private readonly exactRules = new Map<string, Rule | null>();
+  private readonly memo = new Map<string, Rule | null>();
+
   constructor(
-    private readonly any: Rule | null,
-    /** Exact field rules, already merged with `any` and every field glob that matches them. */
-    private readonly exact: ReadonlyMap<string, Rule>,
-    private readonly globs: readonly { readonly pattern: Pattern; readonly rule: Rule }[],
-  ) {}
+    any: readonly (TagCondition | null)[],
+    private readonly exact: ReadonlyMap<string, readonly (TagCondition | null)[]>,
+    private readonly globs: readonly { readonly pattern: Pattern; readonly condition: TagCondition | null }[],
+  ) {
+    const rule = ruleOf(any);
+    this.any = rule;
+    this.anyCondition = rule === null || rule.always ? null : (tags) => rule.matches(tags);
+    if (globs.length === 0) for (const field of exact.keys()) this.exactRules.set(field, this.merged(field));
+  }
 
   field(field: string): FieldRule | null {
-    const exact = this.exact.get(field);
-    if (exact !== undefined) return exact;
-    if (this.globs.length === 0) return this.any;
-    let rule = this.any;
-    for (const glob of this.globs) if (glob.pattern.test(field)) rule = either(rule, glob.rule);
+    if (this.globs.length === 0) {
+      const rule = this.exactRules.get(field);
+      return rule !== undefined ? rule : this.any;
+    }
+    const known = this.memo.get(field);
+    if (known !== undefined) return known;
+    const rule = this.merged(field);
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(detachString(field), rule);
     return rule;
+  }
+
+  private merged(field: string): Rule | null {
+    const exact = this.exact.get(field);
+    const parts: (TagCondition | null)[] = exact === undefined ? [] : exact.slice();
+    if (this.any !== null) parts.push(this.anyCondition);
+    for (const glob of this.globs) if (glob.pattern.test(field)) parts.push(glob.condition);
+    return ruleOf(parts);
   }
 }
 
@@ -97,16 +126,10 @@ function buildPlan(entries: readonly CompiledEntry[]): Plan | null {
     else
       for (const pattern of entry.fields) {
         if (pattern.literal === null) globs.push({ pattern, condition: entry.condition });
-        else exact.set(pattern.literal, [...(exact.get(pattern.literal) ?? []), entry.condition]);
+        else append(exact, pattern.literal, entry.condition);
       }
   }
-  const merged = new Map<string, Rule>();
-  for (const [field, conditions] of exact) {
-    const matchingGlobs = globs.filter((g) => g.pattern.test(field)).map((g) => g.condition);
-    merged.set(field, ruleOf([...conditions, ...any, ...matchingGlobs]) ?? ALWAYS);
-  }
-  const globRules = globs.map((g) => ({ pattern: g.pattern, rule: ruleOf([g.condition]) ?? ALWAYS }));
-  return new Plan(ruleOf(any), merged, globRules);
+  return new Plan(any, exact, globs);
 }
 
 class Compiled implements CompiledAllowlist {
@@ -138,7 +161,7 @@ class Compiled implements CompiledAllowlist {
     const plan =
       globs.length === 0
         ? (this.exactPlans.get(measurement) ?? null)
-        : buildPlan([...(this.exactEntries.get(measurement) ?? []), ...globs]);
+        : buildPlan((this.exactEntries.get(measurement) ?? []).concat(globs));
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(detachString(measurement), plan);
     return plan;
@@ -153,7 +176,7 @@ export function compileAllowlist(spec: AllowlistSpec): CompiledAllowlist {
     const compiled = compileEntry(entry);
     const literal = compiled.measurement.literal;
     if (literal === null) globEntries.push(compiled);
-    else exactEntries.set(literal, [...(exactEntries.get(literal) ?? []), compiled]);
+    else append(exactEntries, literal, compiled);
   }
   const exactPlans = new Map<string, Plan>();
   for (const [measurement, entries] of exactEntries) {

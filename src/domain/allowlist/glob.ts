@@ -59,10 +59,40 @@ function build(source: string, tokens: readonly Token[]): Pattern {
     const part = second.text;
     return { source, literal: null, test: (v) => v.includes(part) };
   }
-  const body = tokens
-    .map((t) => (t.kind === 'star' ? '.*' : t.kind === 'one' ? '.' : t.text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  // `s`: a wildcard also matches newlines (JSON names may hold them); `u`: `?` is one code point, not half of one.
-  const re = new RegExp(`^${body}$`, 'su');
-  return { source, literal: null, test: (v) => re.test(v) };
+  // Any other shape: a linear scan, not a RegExp, whose backtracking on `*a*a*a*a*b` is exponential in the stars.
+  const steps: Step[] = tokens.flatMap((t): Step[] => (t.kind === 'text' ? Array.from(t.text) : [t.kind === 'star' ? STAR : ONE]));
+  return { source, literal: null, test: (v) => globMatch(steps, Array.from(v)) };
+}
+
+/** A code point to match, or a wildcard. */
+type Step = string | typeof STAR | typeof ONE;
+const STAR = Symbol('*');
+const ONE = Symbol('?');
+
+/**
+ * Wildcard match over code points (`?` is one code point, not half of one; wildcards match newlines too) in
+ * O(pattern × value): on a mismatch, only the last star is widened by one, earlier stars never move again.
+ */
+function globMatch(p: readonly Step[], s: readonly string[]): boolean {
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < s.length) {
+    const step = p[j];
+    if (step === ONE || (j < p.length && step === s[i])) {
+      i++;
+      j++;
+    } else if (step === STAR) {
+      star = j++;
+      resume = i;
+    } else if (star >= 0) {
+      j = star + 1;
+      i = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p[j] === STAR) j++;
+  return j === p.length;
 }

@@ -10,16 +10,31 @@ const MAX_ERRORS = 100;
 type Plain = Record<string, unknown>;
 
 /**
+ * Bounds on a document, so that a hostile or broken one costs bounded time and memory to refuse. Generous:
+ * ten thousand entries is a large fleet's list (bench/decode.ts uses 10,000).
+ */
+export interface AllowlistLimits {
+  readonly maxEntries: number;
+  /** Field patterns of one entry; also patterns in one tag rule's list. */
+  readonly maxFieldsPerEntry: number;
+  readonly maxTagRulesPerEntry: number;
+  /** Characters of one measurement, field or tag pattern. */
+  readonly maxPatternLength: number;
+}
+
+export const DEFAULT_ALLOWLIST_LIMITS: AllowlistLimits = { maxEntries: 50_000, maxFieldsPerEntry: 1_000, maxTagRulesPerEntry: 64, maxPatternLength: 256 };
+
+/**
  * Checks a parsed document (plain objects from YAML or JSON) against the allowlist schema. Every problem is
  * reported with the path of the offending value, so that the person editing the file can go straight to it.
  */
-export function validateAllowlist(doc: unknown): AllowlistValidation {
+export function validateAllowlist(doc: unknown, limits: AllowlistLimits = DEFAULT_ALLOWLIST_LIMITS): AllowlistValidation {
   const errors: AllowlistError[] = [];
   const fail: Fail = Object.assign(
     (path: string, message: string): void => {
       errors.push({ path, message });
     },
-    { count: () => errors.length },
+    { count: () => errors.length, limits },
   );
   if (!isPlain(doc)) {
     fail('(root)', `must be a mapping with 'version' and 'entries' (got ${describe(doc)})`);
@@ -34,6 +49,9 @@ export function validateAllowlist(doc: unknown): AllowlistValidation {
     fail('entries', 'is required: a list of entries (an empty list [] forwards nothing)');
   } else if (!Array.isArray(doc.entries)) {
     fail('entries', `must be a list (got ${describe(doc.entries)})`);
+  } else if (doc.entries.length > limits.maxEntries) {
+    // Refused before any entry is looked at: the cost of refusing does not grow with the document.
+    fail('entries', `holds ${doc.entries.length} entries; at most ${limits.maxEntries} are allowed`);
   } else {
     doc.entries.forEach((raw: unknown, i) => {
       const entry = validateEntry(raw, `entries[${i}]`, fail);
@@ -45,7 +63,7 @@ export function validateAllowlist(doc: unknown): AllowlistValidation {
 }
 
 /** Records an error; `count()` lets a caller see whether its own part added any. */
-type Fail = ((path: string, message: string) => void) & { count(): number };
+type Fail = ((path: string, message: string) => void) & { count(): number; readonly limits: AllowlistLimits };
 
 function validateEntry(raw: unknown, path: string, fail: Fail): AllowlistEntry | null {
   if (!isPlain(raw)) {
@@ -61,6 +79,8 @@ function validateEntry(raw: unknown, path: string, fail: Fail): AllowlistEntry |
       fail(`${path}.fields`, `must be a list such as [${describe(raw.fields)}] (omit 'fields' to allow every field)`);
     } else if (raw.fields.length === 0) {
       fail(`${path}.fields`, "an empty list matches nothing; omit 'fields' to allow every field");
+    } else if (raw.fields.length > fail.limits.maxFieldsPerEntry) {
+      fail(`${path}.fields`, `holds ${raw.fields.length} patterns; at most ${fail.limits.maxFieldsPerEntry} are allowed`);
     } else {
       fields = raw.fields.map((f: unknown, j) => name(f, `${path}.fields[${j}]`, fail));
     }
@@ -86,11 +106,20 @@ function validateTags(raw: unknown, path: string, fail: Fail): Record<string, Ta
   }
   // Null prototype: a tag literally named `__proto__` must stay a key, not replace the prototype.
   const out = Object.create(null) as Record<string, TagRule>;
-  for (const [key, rule] of Object.entries(raw)) {
+  const rules = Object.entries(raw);
+  if (rules.length > fail.limits.maxTagRulesPerEntry) {
+    fail(path, `holds ${rules.length} tag rules; at most ${fail.limits.maxTagRulesPerEntry} are allowed`);
+    return undefined;
+  }
+  for (const [key, rule] of rules) {
     const at = `${path}.${key}`;
     if (key.length === 0) fail(path, 'a tag key must not be empty');
     if (Array.isArray(rule)) {
       if (rule.length === 0) fail(at, 'an empty list matches nothing; remove the key or give at least one pattern');
+      if (rule.length > fail.limits.maxFieldsPerEntry) {
+        fail(at, `holds ${rule.length} patterns; at most ${fail.limits.maxFieldsPerEntry} are allowed`);
+        continue;
+      }
       rule.forEach((r: unknown, j) => {
         const text = name(r, `${at}[${j}]`, fail, true);
         if (text.startsWith('!')) fail(`${at}[${j}]`, "negation ('!') is not allowed inside a list; use a single '!pattern'");
@@ -116,6 +145,10 @@ function name(raw: unknown, path: string, fail: Fail, negatable = false): string
     const hint = typeof raw === 'number' || typeof raw === 'boolean' ? ` — quote it in YAML: '${String(raw)}'` : '';
     fail(path, `must be a text pattern (got ${describe(raw)}${hint})`);
     return '';
+  }
+  if (raw.length > fail.limits.maxPatternLength) {
+    fail(path, `is ${raw.length} characters long; at most ${fail.limits.maxPatternLength} are allowed`);
+    return raw;
   }
   if (!negatable && raw.startsWith('!')) {
     fail(path, "negation ('!') is only supported in tag rules; write '\\!' for a name that starts with '!'");

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -15,6 +16,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+
+import { DEFAULT_LINE_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../../application/ingest/ingest-defaults.js';
 
 // Decorated classes are the config's schema: class-validator names the failing field, the composition root
 // gets a fully typed object. Nested classes carry @Type explicitly (tsx/esbuild emit no design:type metadata).
@@ -44,6 +47,8 @@ export class KafkaConfig {
   @IsBoolean() fromBeginning = true;
   @IsIn(['auto', 'influx', 'json']) format: 'auto' | 'influx' | 'json' = 'auto';
   @IsIn(['ns', 'us', 'ms', 's']) precision: 'ns' | 'us' | 'ms' | 's' = 'ns';
+  /** Unit of numeric Telegraf JSON timestamps: the producer's `json_timestamp_units` (Telegraf's default 1s). */
+  @IsIn(['1s', '1ms', '1us', '1ns']) jsonTimestampUnits: '1s' | '1ms' | '1us' | '1ns' = '1s';
   /**
    * kafkajs fetch size per partition (a fetch takes at most 4× this over all partitions). Measured with
    * bench/ingest.ts: 1 MiB keeps the same throughput as 4 MiB (a fetch is still ~10,000 Telegraf lines per
@@ -59,13 +64,56 @@ export class KafkaConfig {
   @IsInt() @Min(10) @Max(30_000) maxWaitTimeMs = 1_000;
 }
 
+/**
+ * Bounds on one Kafka message and its lines, against hostile or broken producers (docs/architecture.md, "Bad
+ * input"). A message over a message bound is refused whole and quarantined; a line over a line bound is a bad
+ * line. Defaults sit well above anything Telegraf writes.
+ */
+export class IngestLimitsConfig {
+  /** `message_too_large`; Kafka's own default message.max.bytes is 1 MiB. */
+  @IsInt() @Min(1024) maxMessageBytes = DEFAULT_MESSAGE_LIMITS.maxMessageBytes;
+  /** `too_many_lines` (JSON: metrics). */
+  @IsInt() @Min(1) maxLinesPerMessage = DEFAULT_MESSAGE_LIMITS.maxLinesPerMessage;
+  /** `too_many_fields`: each field is a point that repeats the line's tags in the forward job. */
+  @IsInt() @Min(1) maxFieldsPerLine = DEFAULT_LINE_LIMITS.maxFieldsPerLine;
+  /** `too_many_tags`. */
+  @IsInt() @Min(0) maxTagsPerLine = DEFAULT_LINE_LIMITS.maxTagsPerLine;
+  /** `name_too_long`: measurement or field key, in characters (a line-protocol field key: bytes as written). */
+  @IsInt() @Min(1) maxNameLength = DEFAULT_LINE_LIMITS.maxNameLength;
+  /** `too_deep`: JSON objects/arrays nested deeper (Telegraf's own JSON is 4 deep). */
+  @IsInt() @Min(4) @Max(10_000) maxJsonDepth = DEFAULT_LINE_LIMITS.maxJsonDepth;
+}
+
+/**
+ * What a point that passed the allowlist must satisfy to be batched: the engine refuses a batch all-or-none, so
+ * a point it would refuse is dropped here (catalog `invalid_point`, quarantined with its reason).
+ */
+export class PointRulesConfig {
+  /** Earliest accepted timestamp (`ts_out_of_window`): a `0` or a seconds-as-milliseconds stamp lands before it. */
+  @IsISO8601({ strict: true }) notBefore = '2000-01-01T00:00:00Z';
+  /** How far ahead of the receive time a point may be stamped (`ts_out_of_window`). */
+  @IsInt() @Min(0) maxAheadMs = 3_600_000;
+  /** The engine's limits (ENGINE-API: metric ≤ 256 characters); `metric_name_too_long`, `tags_too_large`. */
+  @IsInt() @Min(1) maxMetricNameLength = 256;
+  @IsInt() @Min(0) maxTagsPerPoint = 64;
+  @IsInt() @Min(1) maxTagKeyLength = 128;
+  @IsInt() @Min(1) maxTagValueLength = 256;
+}
+
+export class IngestConfig {
+  @ValidateNested() @Type(() => IngestLimitsConfig) limits = new IngestLimitsConfig();
+  @ValidateNested() @Type(() => PointRulesConfig) points = new PointRulesConfig();
+}
+
 export class NacosConfig {
   @IsString() @MinLength(1) serverAddr = '127.0.0.1:18848';
   @IsString() namespace = '';
   @IsString() @MinLength(1) group = 'DEFAULT_GROUP';
   @IsString() @MinLength(1) dataId = 'metrics-allowlist.yaml';
-  @IsOptional() @IsString() username?: string;
-  @IsOptional() @IsString() password?: string;
+  // Defaults, not optional fields: an environment override must find the key in the defaults' shape
+  // (AIOPS__ALLOWLIST__NACOS__PASSWORD). Empty means no authentication.
+  @IsString() username = '';
+  @IsString() password = '';
   /** Last version that passed validation, used when Nacos is unreachable at start. */
   @IsString() @MinLength(1) snapshotPath = '.cache/allowlist-snapshot.yaml';
   /** Budget of one ordinary Nacos request, retries included: how long a start waits before using the snapshot. */
@@ -303,6 +351,7 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) logLevel = 'info';
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
   @ValidateNested() @Type(() => KafkaConfig) kafka = new KafkaConfig();
+  @ValidateNested() @Type(() => IngestConfig) ingest = new IngestConfig();
   @ValidateNested() @Type(() => AllowlistConfig) allowlist = new AllowlistConfig();
   @ValidateNested() @Type(() => BatchConfig) batch = new BatchConfig();
   @ValidateNested() @Type(() => ForwardConfig) forward = new ForwardConfig();

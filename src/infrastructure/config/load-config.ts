@@ -19,9 +19,16 @@ type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * Keys whose values are secrets: taken verbatim from the environment (never parsed as YAML, where `*abc` is an
+ * alias, `p@ss #1` loses its comment part and `'x'` its quotes) and never echoed in an error.
+ */
+export const isSecretKey = (key: string): boolean => /password|secret|token|credential|apikey/i.test(key);
+
+/**
  * Environment overrides: `AIOPS__ENGINE__AUTH__PASSWORD=…` sets `engine.auth.password`. Segments match the
  * schema's keys case-insensitively (env names are upper case by habit); values are parsed as YAML scalars, so
- * `AIOPS__KAFKA__BROKERS=[a:1,b:2]` and `AIOPS__ENGINE__GZIP=false` work. An unknown path is an error.
+ * `AIOPS__KAFKA__BROKERS=[a:1,b:2]` and `AIOPS__ENGINE__GZIP=false` work — except secrets (isSecretKey), which
+ * are taken verbatim. An unknown path or a value that is not YAML is an error naming the variable, not the value.
  */
 export function applyEnvOverrides(target: Plain, env: NodeJS.ProcessEnv, problems: string[]): void {
   const template = JSON.parse(JSON.stringify(new AppConfig())) as Plain;
@@ -40,12 +47,24 @@ export function applyEnvOverrides(target: Plain, env: NodeJS.ProcessEnv, problem
       path.push(key);
       shape = shape[key];
       if (i === segments.length - 1) {
-        node[key] = raw === '' ? '' : parseYaml(raw);
+        const value = raw === '' || isSecretKey(key) ? raw : parseScalar(raw);
+        if (value === UNPARSABLE) problems.push(`${name}: not a valid YAML value`);
+        else node[key] = value;
       } else {
         if (!isPlain(node[key])) node[key] = {};
         node = node[key] as Plain;
       }
     }
+  }
+}
+
+const UNPARSABLE = Symbol('unparsable');
+
+function parseScalar(raw: string): unknown {
+  try {
+    return parseYaml(raw);
+  } catch {
+    return UNPARSABLE;
   }
 }
 
@@ -70,7 +89,14 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     } catch (err) {
       throw new ConfigError([`config file ${opts.file}: ${(err as Error).message}`]);
     }
-    const parsed = parseYaml(text);
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (err) {
+      // js-yaml's message quotes the offending lines, which may hold a secret: say only where.
+      const mark = (err as { mark?: { line?: number; column?: number } }).mark;
+      throw new ConfigError([`config file ${opts.file}: not valid YAML (line ${(mark?.line ?? -1) + 1}, column ${(mark?.column ?? -1) + 1})`]);
+    }
     if (parsed !== undefined && parsed !== null && !isPlain(parsed)) throw new ConfigError([`config file ${opts.file}: top level must be a mapping`]);
     plain = (parsed as Plain | null) ?? {};
   }

@@ -7,7 +7,7 @@ export const CATALOG_SEP = '\x1f';
  * Column order of a catalog value: "seen passed <one per drop reason> lastSeenMs". Append only: stored values
  * with fewer columns read the missing ones as 0, so adding a reason needs no migration.
  */
-export const DROP_COLUMNS = ['not_allowlisted', 'non_numeric_field', 'bad_line', 'dead_lettered'] as const;
+export const DROP_COLUMNS = ['not_allowlisted', 'non_numeric_field', 'bad_line', 'dead_lettered', 'invalid_point'] as const;
 // Fails to compile when the domain gains a drop reason that has no column here.
 const everyReasonHasAColumn: [Exclude<DropReason, (typeof DROP_COLUMNS)[number]>] extends [never] ? true : never = true;
 void everyReasonHasAColumn;

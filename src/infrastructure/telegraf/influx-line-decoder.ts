@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FieldKeyTrie } from '../../application/ingest/field-key-trie.js';
-import type { BadLineReason, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
-import { NO_KEY_ID, NOT_IN_TRIE } from '../../application/ingest/payload-decoder.js';
+import type { BadLineReason, DecodeHandler, DecodeLimits, TimePrecision } from '../../application/ingest/payload-decoder.js';
+import { DEFAULT_DECODE_LIMITS, NO_KEY_ID, NOT_IN_TRIE } from '../../application/ingest/payload-decoder.js';
 import { InfluxLine, unescapeName } from './influx-line.js';
 import {
   BACKSLASH, closingQuote, COMMA, CR, EQUALS, fieldValue, HASH, isControl, isLineEnd, LF, NAME_BACKSLASH, NAME_CLASS,
@@ -39,13 +39,30 @@ export class InfluxLineDecoder {
   private keys: FieldKeyTrie | null = null;
   /** The handler's measurement names during one decode, else null. */
   private names: FieldKeyTrie | null = null;
+  /** DecodeLimits of the current decode, as plain numbers (read once per line or per unknown key). */
+  private maxFields = DEFAULT_DECODE_LIMITS.maxFieldsPerLine;
+  private maxTags = DEFAULT_DECODE_LIMITS.maxTagsPerLine;
+  private maxName = DEFAULT_DECODE_LIMITS.maxNameLength;
 
   /**
    * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
    * else null; @param validUtf8 false makes every line holding a broken UTF-8 sequence `bad_utf8`.
+   * @param limits a line over one of them is bad (`too_many_fields`, `too_many_tags`, `name_too_long`). Names
+   * the tries recognise were learnt from lines within the limits, so only unknown names are measured.
    */
-  decode(b: Buffer, text: string | null, nowMs: number, precision: TimePrecision, handler: DecodeHandler, validUtf8 = true): void {
+  decode(
+    b: Buffer,
+    text: string | null,
+    nowMs: number,
+    precision: TimePrecision,
+    handler: DecodeHandler,
+    validUtf8 = true,
+    limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  ): void {
     const n = b.length;
+    this.maxFields = limits.maxFieldsPerLine;
+    this.maxTags = limits.maxTagsPerLine;
+    this.maxName = limits.maxNameLength;
     // As InfluxDB does, a point without a timestamp gets the default time truncated to the precision.
     const defaultMs = precision === 's' ? nowMs - (((nowMs % 1000) + 1000) % 1000) : nowMs;
     const line = this.line;
@@ -72,7 +89,9 @@ export class InfluxLineDecoder {
         continue;
       }
       if (c !== HASH) {
-        if (validUtf8 || isUtf8(b.subarray(start, next))) handler.line(line);
+        const over = this.overLimit(line);
+        if (over !== null) handler.badLine(over, rawLine(line, b, start, next));
+        else if (validUtf8 || isUtf8(b.subarray(start, next))) handler.line(line);
         else handler.badLine('bad_utf8', rawLine(line, b, start, next));
       }
       p = next;
@@ -207,6 +226,7 @@ export class InfluxLineDecoder {
       if (p >= n || b[p] !== COMMA) break;
       p++;
     }
+
     let ts = nowMs;
     if (p < n && b[p] === SPACE) {
       while (p < n && b[p] === SPACE) p++;
@@ -228,6 +248,19 @@ export class InfluxLineDecoder {
     }
     line.tsMs = ts;
     return p >= n ? n : b[p] === LF ? p + 1 : p + 2;
+  }
+
+  /**
+   * The line bound a well-formed line breaks, or null: checked after the line is scanned, on counts the line
+   * holds anyway (its longest field key is noted as fields are added), so the scanner itself stays as it was.
+   */
+  private overLimit(line: InfluxLine): BadLineReason | null {
+    if (line.fieldCount > this.maxFields) return 'too_many_fields';
+    if (line.tagCount > this.maxTags) return 'too_many_tags';
+    const maxName = this.maxName;
+    // A measurement the trie recognised was learnt from a line within bounds.
+    if (line.longestKey > maxName || (line.measurementId < 0 && line.measurement.length > maxName)) return 'name_too_long';
+    return null;
   }
 
   /**

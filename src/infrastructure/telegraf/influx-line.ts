@@ -16,6 +16,8 @@ export class InfluxLine implements DecodedLine {
   tsMs = 0;
   fieldCount = 0;
   tagCount = 0;
+  /** Length of the longest raw field key of the line (the decoder's name bound). */
+  longestKey = 0;
   private bytes: Buffer = EMPTY;
   /** The payload as a string when it is pure ASCII (offsets then match); null otherwise. */
   private text: string | null = null;
@@ -58,6 +60,7 @@ export class InfluxLine implements DecodedLine {
     this.measurementId = measurementId;
     this.fieldCount = 0;
     this.tagCount = 0;
+    this.longestKey = 0;
   }
 
   /** Whether a tag with the key b[start, end) (raw, still escaped) is already on this line. */
@@ -93,6 +96,7 @@ export class InfluxLine implements DecodedLine {
   addField(keyStart: number, keyEnd: number, keyEscaped: boolean, keyId: number, value: number, numeric: boolean): void {
     const i = this.fieldCount++;
     if (i >= this.values.length) this.growFields();
+    if (keyEnd - keyStart > this.longestKey) this.longestKey = keyEnd - keyStart;
     this.keyBounds[i * 2] = keyStart;
     this.keyBounds[i * 2 + 1] = keyEnd;
     this.keyEscapes[i] = keyEscaped ? 1 : 0;

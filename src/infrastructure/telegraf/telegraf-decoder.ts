@@ -20,10 +20,10 @@ export class TelegrafDecoder implements PayloadDecoder {
     const body = hasBom(payload) ? payload.subarray(3) : payload;
     const format = ctx.format ?? 'auto';
     if (format === 'json' || (format === 'auto' && firstNonBlank(body) === OPEN_BRACE)) {
-      this.json.decode(body.toString('utf8'), ctx.nowMs, ctx.jsonTimeUnit ?? 's', handler, !validUtf8);
+      this.json.decode(body.toString('utf8'), ctx.nowMs, ctx.jsonTimeUnit ?? 's', handler, !validUtf8, ctx.limits);
     } else {
       // ASCII (the usual case): one latin1 string whose offsets equal byte offsets, so names are cheap slices.
-      this.influx.decode(body, ascii ? body.toString('latin1') : null, ctx.nowMs, ctx.precision ?? 'ns', handler, validUtf8);
+      this.influx.decode(body, ascii ? body.toString('latin1') : null, ctx.nowMs, ctx.precision ?? 'ns', handler, validUtf8, ctx.limits);
     }
   }
 }

@@ -1,5 +1,5 @@
-import type { BadLineReason, DecodedLine, DecodeHandler, TimePrecision } from '../../application/ingest/payload-decoder.js';
-import { keyHash, MAX_RAW_LENGTH, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
+import type { BadLineReason, DecodedLine, DecodeHandler, DecodeLimits, TimePrecision } from '../../application/ingest/payload-decoder.js';
+import { DEFAULT_DECODE_LIMITS, keyHash, MAX_RAW_LENGTH, MessageRejected, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -14,8 +14,22 @@ const TO_MS: Record<TimePrecision, number> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-
 export class TelegrafJsonDecoder {
   private readonly line = new JsonLine();
 
-  decode(text: string, nowMs: number, unit: TimePrecision, handler: DecodeHandler, replacementMeansBadUtf8 = false): void {
-    const ctx: Ctx = { nowMs, unit, handler, checkUtf8: replacementMeansBadUtf8 };
+  /**
+   * @throws MessageRejected (`too_deep`) before parsing when the text nests deeper than `limits.maxJsonDepth`:
+   * JSON.parse copes with any depth, but JSON.stringify (a bad metric's raw text) and every recursive walk
+   * would overflow the stack on a ~10 KB payload nested thousands deep.
+   */
+  decode(
+    text: string,
+    nowMs: number,
+    unit: TimePrecision,
+    handler: DecodeHandler,
+    replacementMeansBadUtf8 = false,
+    limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  ): void {
+    const depth = nestingDepth(text, limits.maxJsonDepth);
+    if (depth > limits.maxJsonDepth) throw new MessageRejected('too_deep', `JSON nested deeper than ${limits.maxJsonDepth}`);
+    const ctx: Ctx = { nowMs, unit, handler, checkUtf8: replacementMeansBadUtf8, limits };
     let doc: unknown;
     try {
       doc = JSON.parse(text);
@@ -47,12 +61,12 @@ export class TelegrafJsonDecoder {
   }
 
   private metric(metric: unknown, ctx: Ctx): void {
-    const reason = shapeProblem(metric);
+    const reason = shapeProblem(metric) ?? sizeProblem(metric as Metric, ctx.limits);
     if (reason !== null) {
       ctx.handler.badLine(reason, stringify(metric));
       return;
     }
-    const m = metric as { name: string; fields: Plain; tags?: Record<string, string>; timestamp?: unknown };
+    const m = metric as Metric;
     const ts = toMs(m.timestamp, ctx.nowMs, ctx.unit);
     if (Number.isNaN(ts)) {
       ctx.handler.badLine('bad_timestamp', stringify(metric));
@@ -72,6 +86,44 @@ interface Ctx {
   readonly unit: TimePrecision;
   readonly handler: DecodeHandler;
   readonly checkUtf8: boolean;
+  readonly limits: DecodeLimits;
+}
+
+type Metric = { name: string; fields: Plain; tags?: Record<string, string>; timestamp?: unknown };
+
+/** Limits and numbers of a well-shaped metric. A number that overflowed to Infinity while parsing is a bad value. */
+function sizeProblem(m: Metric, limits: DecodeLimits): BadLineReason | null {
+  const keys = Object.keys(m.fields);
+  if (keys.length > limits.maxFieldsPerLine) return 'too_many_fields';
+  if (m.tags && Object.keys(m.tags).length > limits.maxTagsPerLine) return 'too_many_tags';
+  if (m.name.length > limits.maxNameLength) return 'name_too_long';
+  for (const key of keys) {
+    if (key.length > limits.maxNameLength) return 'name_too_long';
+    const value = m.fields[key];
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'bad_field_value';
+  }
+  return null;
+}
+
+/**
+ * The deepest nesting of objects and arrays in `text` (brackets inside strings do not count), or `max + 1` as
+ * soon as it passes `max`. One pass over the characters, no allocation.
+ */
+export function nestingDepth(text: string, max: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > max) return depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 function shapeProblem(metric: unknown): BadLineReason | null {
@@ -88,7 +140,11 @@ function shapeProblem(metric: unknown): BadLineReason | null {
 /** Numbers in the configured unit, or an RFC 3339 string (Telegraf's `json_timestamp_format`); absent: now. */
 function toMs(timestamp: unknown, nowMs: number, unit: TimePrecision): number {
   if (timestamp === undefined || timestamp === null) return nowMs;
-  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? Math.floor(timestamp * TO_MS[unit]) : NaN;
+  if (typeof timestamp === 'number') {
+    // A huge number overflows to Infinity in the multiplication: a bad timestamp, not a point at Infinity.
+    const ms = Math.floor(timestamp * TO_MS[unit]);
+    return Number.isFinite(ms) ? ms : NaN;
+  }
   if (typeof timestamp === 'string') return Date.parse(timestamp);
   return NaN;
 }

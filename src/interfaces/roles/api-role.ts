@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
@@ -18,6 +17,7 @@ import { RedisAlarmView } from '../../infrastructure/redis/redis-alarm-view.js';
 import { engineRuleLinksPrefix } from '../../infrastructure/engines/create-engine.js';
 import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
+import { listen } from '../http/listen.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
 import { buildApiApp } from '../http/api-app.js';
@@ -131,10 +131,8 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     gate,
     validateResponses: config.api.validateResponses,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  // Express 5 hands a listen error to the callback first: `listen` turns it into a failed start (port in use).
+  const server = await listen(app, config.http.port, config.http.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
 

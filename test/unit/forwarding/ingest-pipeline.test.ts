@@ -97,3 +97,26 @@ describe('IngestPipeline', () => {
     });
   });
 });
+
+describe('IngestPipeline batch ids', () => {
+  describe('when the composition root names no id scheme (as src/main.ts)', () => {
+    it('names every batch with a fresh UUID, distinct across pipelines (restarts)', async () => {
+      const ids: string[] = [];
+      const make = () =>
+        new IngestPipeline({
+          decode,
+          queue: { enqueue: async (b) => void ids.push(...b.map((x) => x.id)), backlog: async () => ({ waiting: 0, active: 0, delayed: 0, failed: 0 }), close: async () => {} },
+          commit: async () => {},
+          limits: { maxPoints: 1, maxBytes: 1_000_000 },
+          maxLingerMs: 10,
+        });
+      for (const pipeline of [make(), make()]) {
+        await pipeline.process(pos(0, 1), Buffer.from('a\nb\nc'));
+        await pipeline.flush();
+      }
+      expect(ids).toHaveLength(6);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(6);
+    });
+  });
+});

@@ -18,12 +18,12 @@ describe('a metric tally', () => {
     tally.lines += 3;
     const first = tally.drain();
     expect(first.names).toEqual([
-      { name: 'cpu.idle', measurement: 'cpu', field: 'idle', seen: 2, passed: 1, dropped: { not_allowlisted: 1, non_numeric_field: 0 }, tagKeys: [] },
-      { name: 'mem.used', measurement: 'mem', field: 'used', seen: 1, passed: 0, dropped: { not_allowlisted: 1, non_numeric_field: 0 }, tagKeys: [] },
+      { name: 'cpu.idle', measurement: 'cpu', field: 'idle', seen: 2, passed: 1, dropped: { not_allowlisted: 1, non_numeric_field: 0, invalid_point: 0 }, tagKeys: [] },
+      { name: 'mem.used', measurement: 'mem', field: 'used', seen: 1, passed: 0, dropped: { not_allowlisted: 1, non_numeric_field: 0, invalid_point: 0 }, tagKeys: [] },
     ]);
     expect(first.badLines).toEqual({ bad_tag: 2 });
     expect(first.lines).toBe(3);
-    expect(tally.drain()).toEqual({ names: [], other: { seen: 0, passed: 0, dropped: { not_allowlisted: 0, non_numeric_field: 0 } }, lines: 0, badLines: {} });
+    expect(tally.drain()).toEqual({ names: [], other: { seen: 0, passed: 0, dropped: { not_allowlisted: 0, non_numeric_field: 0, invalid_point: 0 } }, lines: 0, badLines: {}, invalidPoints: {} });
   });
 
   it('counts names beyond its budget together as other, and gets its budget back after a drain', () => {
@@ -35,7 +35,7 @@ describe('a metric tally', () => {
     count(tally, 'a', 'x', true);
     const snapshot = tally.drain();
     expect(snapshot.names.map((n) => [n.name, n.seen])).toEqual([['a.x', 2], ['a.y', 1]]);
-    expect(snapshot.other).toEqual({ seen: 2, passed: 1, dropped: { not_allowlisted: 1, non_numeric_field: 0 } });
+    expect(snapshot.other).toEqual({ seen: 2, passed: 1, dropped: { not_allowlisted: 1, non_numeric_field: 0, invalid_point: 0 } });
     count(tally, 'b', 'x', false);
     expect(tally.drain().names.map((n) => n.name)).toEqual(['b.x']);
   });
