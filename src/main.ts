@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import express from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AllowlistHolder } from './application/allowlist/allowlist-holder.js';
@@ -27,9 +25,9 @@ import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { RedisQuarantine } from './infrastructure/redis/redis-quarantine.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
-import { opsRoutes } from './interfaces/http/ops-routes.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
+import { startApiRole } from './interfaces/roles/api-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
@@ -80,6 +78,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const rawEngine = createShuzhihuiEngine(
     {
       baseUrl: config.engine.baseUrl,
+      paths: definedOnly(config.engine.paths),
       auth: { ...config.engine.auth },
       gzip: config.engine.gzip,
       timeouts: { requestMs: config.engine.timeoutMs },
@@ -145,31 +144,25 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
 
-  let server: Server | undefined;
+  let httpPort: number | undefined;
   if (config.roles.includes('api')) {
-    const app = express();
-    app.disable('x-powered-by');
-    app.use(
-      opsRoutes({
-        registry: metrics.registry,
-        readiness,
-        status: async () => ({
-          roles: config.roles,
-          allowlist: allowlist?.status() ?? null,
-          ingestPaused: kafka?.isPaused ?? null,
-          breaker: breaker.state,
-          budget: await budget.snapshot(),
-          forwardBacklog: await queue.backlog(),
-        }),
+    const api = await startApiRole({
+      config, log, redis, metrics, readiness, engine, queue, catalog, allowlist: () => allowlist,
+      status: async () => ({
+        roles: config.roles,
+        allowlist: allowlist?.status() ?? null,
+        ingestPaused: kafka?.isPaused ?? null,
+        breaker: breaker.state,
+        budget: await budget.snapshot(),
+        forwardBacklog: await queue.backlog(),
       }),
-    );
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    }).catch(async (err: unknown) => {
+      await shutdown().catch(() => undefined);
+      throw err;
     });
-    stops.unshift(() => new Promise<void>((r) => server?.close(() => r())));
+    httpPort = api.port;
+    stops.unshift(() => api.stop());
   }
-  const address = server?.address();
-  const httpPort = typeof address === 'object' && address ? address.port : undefined;
   log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {
@@ -183,6 +176,9 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     },
   };
 }
+
+/** Config leaves unset paths undefined; the adapter's defaults fill them. */
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function failWith(message: string): never {
   throw new Error(message);

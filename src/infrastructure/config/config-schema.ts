@@ -9,9 +9,9 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
-  Matches,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -98,6 +98,21 @@ export class EngineAuthConfig {
   @IsString() password = '';
 }
 
+/**
+ * Where each engine endpoint lives, when the real engine's paths differ from ENGINE-API.md (defaults: the 数智慧
+ * adapter's DEFAULT_PATHS). `rule` must contain `{ruleId}`.
+ */
+export class EnginePathsConfig {
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) login?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) metricsBatch?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) trend?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rulesPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) rules?: string;
+  @IsOptional() @Matches(/^\/.*\{ruleId\}/, { message: 'must be a path starting with / and containing {ruleId}' }) rule?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsCurrentPage?: string;
+  @IsOptional() @Matches(/^\//, { message: 'must be a path starting with /' }) alarmsHistoryPage?: string;
+}
+
 export class EngineConfig {
   @IsIn(['shuzhihui']) kind = 'shuzhihui' as const;
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) baseUrl = 'http://127.0.0.1:18080';
@@ -106,6 +121,7 @@ export class EngineConfig {
   @IsBoolean() gzip = true;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
+  @ValidateNested() @Type(() => EnginePathsConfig) paths = new EnginePathsConfig();
 }
 
 export class BreakerConfig {
@@ -166,6 +182,53 @@ export class AlarmsConfig {
 
 /** `poll` is not in the default roles: it writes alarm events, so a deployment (or a test) opts in to it. */
 export const ROLES = ['ingest', 'forward', 'api', 'poll'] as const;
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/**
+ * One API key. Give `keyHash` (hex sha256 of the key: the file then holds no secret) or `key` (the secret itself,
+ * best from the environment: `AIOPS__API__KEYS='[{name: ci, key: …, scopes: [read]}]'`); exactly one of them.
+ */
+export class ApiKeyConfig {
+  /** Names the caller in logs and in the metadata of every event it causes (the actor). */
+  @IsString() @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . @ -' }) name = '';
+  @IsOptional() @IsString() @MinLength(16) key?: string;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'must be the hex sha256 of the key (64 lower-case hex digits)' }) keyHash?: string;
+  /** `admin` includes `write`, `write` includes `read`. */
+  @IsArray() @ArrayMinSize(1) @IsIn(API_SCOPES, { each: true }) scopes: ApiScope[] = [];
+}
+
+export class ApiRateLimitConfig {
+  /** Requests per key per window, shared by every replica (Redis). */
+  @IsInt() @Min(1) points = 100;
+  @IsInt() @Min(1) @Max(3600) durationSeconds = 1;
+}
+
+export class TrendApiConfig {
+  /** Most points one response may hold: a longer range needs a larger step. */
+  @IsInt() @Min(10) @Max(10_000) maxPoints = 1_500;
+  @IsInt() @Min(1) minStepSeconds = 10;
+  @IsInt() @Min(1) maxStepSeconds = 86_400;
+  /** How long a trend answer is shared (Redis, all replicas); short, since the newest bucket still fills. */
+  @IsInt() @Min(100) @Max(600_000) cacheTtlMs = 5_000;
+}
+
+export class ApiConfig {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ApiKeyConfig) keys: ApiKeyConfig[] = [];
+  /** Largest request body accepted (JSON or YAML), in bytes. */
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024) bodyLimitBytes = 1024 * 1024;
+  @ValidateNested() @Type(() => ApiRateLimitConfig) rateLimit = new ApiRateLimitConfig();
+  @ValidateNested() @Type(() => TrendApiConfig) trends = new TrendApiConfig();
+  /** More BullMQ queues (names, same key prefix) shown in the dashboard beside `forward`. */
+  @IsArray() @IsString({ each: true }) dashboardQueues: string[] = [];
+  /** Check every response against docs/openapi.yaml too (the test configuration; costs CPU in production). */
+  @IsBoolean() validateResponses = false;
+  /** How often the engine's rules are converged to ours (also after every rule write); 0: only on writes. */
+  @IsInt() @Min(0) rulesReconcileEveryMs = 30_000;
+  /** Longest wait for in-flight requests at a stop before their connections are cut. */
+  @IsInt() @Min(0) drainTimeoutMs = 10_000;
+}
+
 export type Role = (typeof ROLES)[number];
 export const DEFAULT_ROLES: readonly Role[] = ['ingest', 'forward', 'api'];
 
@@ -181,4 +244,5 @@ export class AppConfig {
   @ValidateNested() @Type(() => BreakerConfig) breaker = new BreakerConfig();
   @ValidateNested() @Type(() => HttpConfig) http = new HttpConfig();
   @ValidateNested() @Type(() => AlarmsConfig) alarms = new AlarmsConfig();
+  @ValidateNested() @Type(() => ApiConfig) api = new ApiConfig();
 }

@@ -79,6 +79,11 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   const config = plainToInstance(AppConfig, plain, { exposeDefaultValues: true });
   problems.push(...flatten(validateSync(config, { whitelist: true, forbidNonWhitelisted: true })));
   if (config.forward.lowWater >= config.forward.highWater) problems.push('forward.lowWater: must be below forward.highWater');
+  config.api.keys.forEach((k, i) => {
+    if ((k.key === undefined) === (k.keyHash === undefined)) problems.push(`api.keys[${i}]: give exactly one of key and keyHash`);
+  });
+  if (new Set(config.api.keys.map((k) => k.name)).size !== config.api.keys.length) problems.push('api.keys: names must be unique');
+  if (config.api.trends.minStepSeconds > config.api.trends.maxStepSeconds) problems.push('api.trends.minStepSeconds: must not exceed maxStepSeconds');
   if (!opts.forTool && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
   problems.push(...alarmSinkProblems(config.alarms.sinks));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -107,6 +112,9 @@ export const SECRET_PATHS = [
   '*.*.*.password',
   'config.engine.auth.password',
   'config.allowlist.nacos.password',
+  'config.api.keys[*].key',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
   'headers.authorization',
   'headers.cookie',
   '*.headers.authorization',

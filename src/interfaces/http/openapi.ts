@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import { load } from 'js-yaml';
+
+/** docs/openapi.yaml, the contract: request and response shapes come from here and nowhere else. */
+export const OPENAPI_PATH = fileURLToPath(new URL('../../../docs/openapi.yaml', import.meta.url));
+
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
+
+let cached: OpenApiDocument | undefined;
+export const openApiDocument = (): OpenApiDocument => (cached ??= load(readFileSync(OPENAPI_PATH, 'utf8')) as OpenApiDocument);
+
+/**
+ * express-openapi-validator over the document. Requests always; responses when `validateResponses` (the tests
+ * turn it on, so every real answer in every route test is checked against the contract). Security is ours
+ * (auth.ts), not the validator's. The dashboard's own assets and XHRs are bull-board's, outside the contract.
+ */
+export const openApiValidator = (opts: { validateResponses: boolean }): RequestHandler[] =>
+  OpenApiValidator.middleware({
+    // A deep copy: the validator annotates the schema objects it is given.
+    apiSpec: structuredClone(openApiDocument()) as never,
+    validateRequests: { allowUnknownQueryParameters: false },
+    validateResponses: opts.validateResponses ? { removeAdditional: false } : false,
+    validateSecurity: false,
+    validateApiSpec: true,
+    ignoreUndocumented: false,
+    ignorePaths: /^\/admin\/queues\/./,
+  }) as unknown as RequestHandler[];
