@@ -28,6 +28,7 @@ import { TelegrafDecoder } from './infrastructure/telegraf/telegraf-decoder.js';
 import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
 import { startApiRole } from './interfaces/roles/api-role.js';
+import { startPipelineSampling } from './interfaces/roles/pipeline-sampling.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
@@ -143,6 +144,13 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     const store = new RedisEventStore(redis, { keyPrefix: guardPrefix });
     stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
+
+  stops.unshift(
+    startPipelineSampling({
+      redis, keyPrefix: prefix, metrics, log: log.child({ module: 'sampler' }), everyMs: config.http.sampleEveryMs,
+      fleetGauges: async () => ({ backlog: (await queue.backlog()).waiting, budgetInWindow: (await budget.snapshot()).inWindow, breaker: breakerLevel[breaker.state] }),
+    }),
+  );
 
   let httpPort: number | undefined;
   if (config.roles.includes('api')) {

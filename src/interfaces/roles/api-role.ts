@@ -16,6 +16,7 @@ import { NacosAllowlistPublisher } from '../../infrastructure/nacos/nacos-allowl
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
 import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
+import { RedisPipelineSamples } from '../../infrastructure/redis/redis-pipeline-samples.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
 import { buildApiApp } from '../http/api-app.js';
@@ -123,6 +124,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
       afterWrite: reconciler.kick,
     },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
+    samples: new RedisPipelineSamples(redis, { keyPrefix: prefix }),
     bodyLimitBytes: config.api.bodyLimitBytes,
     rateLimit: config.api.rateLimit,
     gate,

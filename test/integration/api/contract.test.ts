@@ -57,6 +57,7 @@ describe('the express app', () => {
       allowlist: { source: { kind: 'file', path: 'x' }, read: async () => null, events: new InMemoryEventStore(), catalog: async () => ({ minutes: 1, sort: 'seen', entries: [] }) },
       rules: { store: new InMemoryEventStore(), reconcile: async () => ({ created: 0, updated: 0, deleted: 0, drift: [], errors: [] }) },
       dashboardQueues: [queue],
+      samples: { stepMs: 10_000, record: async () => undefined, read: async () => [] },
       bodyLimitBytes: 1024,
       rateLimit: { points: 10, durationSeconds: 1 },
     });
