@@ -36,7 +36,8 @@ export const whenUnauthorized = (f: () => void): void => {
 };
 
 /** Every call of the console goes through here: our own /api/v1, the key as a Bearer header. */
-export async function api<T>(method: string, path: string, opts: { body?: unknown; yaml?: string; ifMatch?: string } = {}): Promise<ApiReply<T>> {
+/** `signingIn`: a 401 is the answer to the login form's check, not a session that expired. */
+export async function api<T>(method: string, path: string, opts: { body?: unknown; yaml?: string; ifMatch?: string; signingIn?: boolean } = {}): Promise<ApiReply<T>> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   const key = apiKey.get();
   if (key) headers.authorization = `Bearer ${key}`;
@@ -54,7 +55,7 @@ export async function api<T>(method: string, path: string, opts: { body?: unknow
   const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
     const p = (json ?? {}) as { title?: string; detail?: string; errors?: ProblemField[] };
-    if (res.status === 401) onUnauthorized();
+    if (res.status === 401 && !opts.signingIn) onUnauthorized();
     throw new ApiProblem(res.status, p.title ?? res.statusText, p.detail, p.errors ?? []);
   }
   return { body: json as T, etag: res.headers.get('etag') };

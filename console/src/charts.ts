@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 /** A sparkline: one series, no axes or legend; the latest value is printed beside it by the caller. */
-export function sparkline(target: HTMLElement, label: string, xs: number[], ys: (number | null)[], color = '#1d5fa8'): uPlot {
+export function sparkline(target: HTMLElement, label: string, xs: number[], ys: (number | null)[], range: [number, number], color = '#1d5fa8'): uPlot {
   return new uPlot(
     {
       width: 220,
@@ -10,7 +10,8 @@ export function sparkline(target: HTMLElement, label: string, xs: number[], ys: 
       legend: { show: false },
       cursor: { show: false },
       axes: [{ show: false }, { show: false }],
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+      // The whole window on x (an hour), so a young fleet's few samples sit at the right, where now is.
+      scales: { x: { time: true, range: () => range }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
       series: [{}, { label, stroke: color, width: 1.5, fill: `${color}22`, points: { show: false } }],
     },
     [xs, ys],

@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiProblem, apiKey, get, whenUnauthorized } from './api.js';
+import { ApiProblem, api, apiKey, whenUnauthorized } from './api.js';
 import { clear, h, notice } from './dom.js';
 import { allowlistPage } from './pages/allowlist.js';
 import { pipelinePage } from './pages/pipeline.js';
@@ -52,7 +52,7 @@ function loginForm(message?: string): void {
       e.preventDefault();
       apiKey.set(input.value.trim());
       try {
-        await get('/status');
+        await api('GET', '/status', { signingIn: true });
         await route();
       } catch (err) {
         apiKey.clear();

@@ -38,10 +38,18 @@ export async function pipelinePage(main: HTMLElement): Promise<() => void> {
     // The newest bucket is still filling: rates come from the last complete one.
     const last = pts.length > 1 ? pts[pts.length - 2] : pts[pts.length - 1];
     const lv = last?.values ?? {};
-    const recent = pts.slice(-7, -1);
-    const dropReasons = new Map<string, number>();
-    for (const p of recent) for (const [k, n] of Object.entries(p.values)) if (k.startsWith('dropped.')) dropReasons.set(k.slice(8), (dropReasons.get(k.slice(8)) ?? 0) + n);
-    const recentSeconds = Math.max(1, recent.length) * step;
+    // Drops by reason: the hour's total beside the last minute's rate (complete buckets only).
+    const recentFrom = (last ? Date.parse(last.at) : 0) - 60_000;
+    const dropReasons = new Map<string, { hour: number; minute: number }>();
+    for (const p of pts.slice(0, -1)) {
+      for (const [k, n] of Object.entries(p.values)) {
+        if (!k.startsWith('dropped.')) continue;
+        const d = dropReasons.get(k.slice(8)) ?? { hour: 0, minute: 0 };
+        d.hour += n;
+        if (Date.parse(p.at) > recentFrom) d.minute += n;
+        dropReasons.set(k.slice(8), d);
+      }
+    }
     const breakerText = { closed: 'closed', open: 'OPEN', half_open: 'half-open' }[status.breaker];
 
     body.append(
@@ -60,6 +68,7 @@ export async function pipelinePage(main: HTMLElement): Promise<() => void> {
     );
 
     const xs = pts.map((p) => Date.parse(p.at) / 1000);
+    const nowSec = Date.now() / 1000;
     const series: [string, (v: Record<string, number>) => number | null, string][] = [
       ['Passed pts/s', (v) => (v.passed ?? 0) / step, '#1d5fa8'],
       ['Forwarded pts/s', (v) => (v.forwarded ?? 0) / step, '#2e7d32'],
@@ -76,15 +85,15 @@ export async function pipelinePage(main: HTMLElement): Promise<() => void> {
     for (const [label, pick, color] of series) {
       const ys = pts.map((p) => pick(p.values));
       const slot = h('figure', { class: 'spark' });
-      const lastY = ys.filter((y) => y !== null).at(-1);
+      const known = ys.filter((y): y is number => y !== null);
       grid.append(slot);
-      slot.append(h('figcaption', {}, `${label}: `, h('strong', {}, fmt(lastY ?? null))));
-      if (pts.length > 0) charts.push(sparkline(slot, label, xs, ys, color));
+      slot.append(h('figcaption', {}, `${label}: `, h('strong', {}, fmt(known.at(-1) ?? null)), ` (peak ${fmt(known.length ? Math.max(...known) : null)})`));
+      if (pts.length > 0) charts.push(sparkline(slot, label, xs, ys, [nowSec - 3600, nowSec], color));
     }
 
-    const drops = h('table', {}, h('caption', {}, `Drops by reason (last ${Math.round(recentSeconds / 60)} min)`), h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col' }, 'Points'), h('th', { scope: 'col' }, 'Per second'))));
+    const drops = h('table', {}, h('caption', {}, 'Drops by reason'), h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col' }, 'Points, last hour'), h('th', { scope: 'col' }, 'Per second, last minute'))));
     const dbody = h('tbody');
-    for (const [reason, n] of [...dropReasons].sort((a, b) => b[1] - a[1])) dbody.append(h('tr', {}, h('td', {}, reason), h('td', { class: 'num' }, fmt(n, 0)), h('td', { class: 'num' }, fmt(n / recentSeconds, 2))));
+    for (const [reason, d] of [...dropReasons].sort((a, b) => b[1].hour - a[1].hour)) dbody.append(h('tr', {}, h('td', {}, reason), h('td', { class: 'num' }, fmt(d.hour, 0)), h('td', { class: 'num' }, fmt(d.minute / 60, 2))));
     if (dropReasons.size === 0) dbody.append(h('tr', {}, h('td', { colspan: 3 }, 'Nothing dropped.')));
     drops.append(dbody);
 

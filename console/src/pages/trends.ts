@@ -52,7 +52,7 @@ export async function trendsPage(main: HTMLElement): Promise<() => void> {
     const from = new Date(Math.floor((now - preset.backS * 1000) / 60_000) * 60_000).toISOString();
     const to = new Date(Math.ceil((now + preset.aheadS * 1000) / 60_000) * 60_000).toISOString();
     try {
-      const trend = await get<Trend>(`/trends?metric=${encodeURIComponent(metric.value)}${t.params}&from=${from}&to=${to}&step=${preset.step}`);
+      const trend = await get<Trend>(`/trends?metric=${encodeURIComponent(metric.value)}${t.params}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&step=${preset.step}`);
       chart?.destroy();
       clear(chartBox);
       const pts = trend.points;
