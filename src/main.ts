@@ -13,6 +13,7 @@ import { MetricTally } from './application/ingest/metric-tally.js';
 import type { AllowlistSource } from './application/ports/allowlist-source.js';
 import type { CatalogCounts } from './application/ports/metric-catalog.js';
 import type { MetricQueue } from './application/ports/metric-queue.js';
+import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sinks.js';
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
 import { createShuzhihuiEngine } from './infrastructure/engines/shuzhihui/index.js';
@@ -29,11 +30,12 @@ import { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
 import { startApiRole } from './interfaces/roles/api-role.js';
 import { startPipelineSampling } from './interfaces/roles/pipeline-sampling.js';
+import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 import { breakerGate, startForwardWorker } from './interfaces/workers/forward-worker.js';
 
 /**
  * The composition root: the only module that knows every concrete class. `startBridge` builds the roles the
- * configuration asks for (ingest, forward, api) on shared Redis; every replica of the fleet runs this same code.
+ * configuration asks for (ingest, forward, api, projections) on shared Redis; every replica of the fleet runs this same code.
  */
 export interface RunningBridge {
   readonly metrics: BridgeMetrics;
@@ -151,6 +153,11 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
       fleetGauges: async () => ({ backlog: (await queue.backlog()).waiting, budgetInWindow: (await budget.snapshot()).inWindow, breaker: breakerLevel[breaker.state] }),
     }),
   );
+
+  if (config.roles.includes('projections')) {
+    const sinks = createAlarmSinks(config.alarms.sinks, { pollIntervalMs: config.alarms.pollIntervalMs });
+    stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
+  }
 
   let httpPort: number | undefined;
   if (config.roles.includes('api')) {

@@ -32,7 +32,7 @@ export function useRedisPrefixes(name: string): { readonly redis: Redis; newPref
   });
   afterAll(async () => {
     if (!redis) return;
-    // Keys may start with a hash tag `{<prefix>…}` (event store, alarm poll), hence the leading wildcard.
+    // A leading wildcard too: hash-tagged keys (`{<prefix>alarm}:es:log`, `{<prefix>alarm-view}:…`) start with '{'.
     for (const prefix of prefixes) await deleteMatching(redis, `*${prefix}*`);
     redis.disconnect();
   });

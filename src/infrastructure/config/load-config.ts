@@ -86,6 +86,8 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   if (config.api.trends.minStepSeconds > config.api.trends.maxStepSeconds) problems.push('api.trends.minStepSeconds: must not exceed maxStepSeconds');
   if (!opts.forTool && config.engine.auth.password === '') problems.push('engine.auth.password: must be set (AIOPS__ENGINE__AUTH__PASSWORD)');
   problems.push(...alarmSinkProblems(config.alarms.sinks));
+  if (config.projections.renewEveryMs * 3 > config.projections.leaseTtlMs) problems.push('projections.renewEveryMs: must be at most a third of projections.leaseTtlMs');
+  if (config.projections.backoffBaseMs > config.projections.backoffMaxMs) problems.push('projections.backoffBaseMs: must not exceed projections.backoffMaxMs');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../infrastructure/observability/logger.js';
 import { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
 import { listDeadLetters, replayDeadLetters, showDeadLetter } from './dead-letters.js';
+import { runProjectionCommand } from './projections-commands.js';
 
 /** The composition root's entry point, passed in (main.ts owns the wiring; this file owns the command line). */
 export type StartBridge = (config: AppConfig, log: Logger) => Promise<{ stop(): Promise<void> }>;
@@ -23,7 +24,8 @@ function usage(message: string): never {
 
 /**
  * The command line: `serve` (default), `dead-letters list|show <id>|replay <id…|--all>`, `catalog [--minutes N]`
- * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`.
+ * (what flows, passes, is dropped, per metric), `quarantine` (latest bad lines), `validate-allowlist <file>`,
+ * `projections status|rebuild <name>`, `delivery dead-letters|replay|enable <sink>` (projections-commands.ts).
  */
 export async function runCli(argv: readonly string[], startBridge: StartBridge): Promise<number> {
   const args = [...argv];
@@ -99,7 +101,8 @@ export async function runCli(argv: readonly string[], startBridge: StartBridge):
     }
     return 0;
   }
-  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist`);
+  if (command === 'projections' || command === 'delivery') return runProjectionCommand(command, rest, config, log);
+  console.error(`unknown command ${command}; commands: serve, dead-letters, catalog, quarantine, validate-allowlist, projections, delivery`);
   return 2;
 }
 

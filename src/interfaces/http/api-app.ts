@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import type { PipelineSamples } from '../../application/ports/pipeline-samples.js';
 import type { Trend, TrendQuery } from '../../domain/trend.js';
+import { alarmRoutes } from './alarm-routes.js';
 import { allowlistRoutes, type AllowlistRouteDeps } from './allowlist-routes.js';
 import { authenticate, requireScope, type ApiKeys } from './auth.js';
 import { consolePage, pipelineHistoryRoutes } from './console-routes.js';
@@ -12,6 +13,7 @@ import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { problemHandler, problemOf } from './problem.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { rateLimitPerKey } from './rate-limit.js';
+import { requestMetrics } from './request-metrics.js';
 import { ruleRoutes } from './rule-routes.js';
 import { trendRoutes, type TrendLimits } from './trend-routes.js';
 import type { Registry } from 'prom-client';
@@ -28,6 +30,7 @@ export interface ApiAppDeps {
   readonly trendLimits: TrendLimits;
   readonly allowlist: AllowlistRouteDeps;
   readonly rules: Parameters<typeof ruleRoutes>[0];
+  readonly alarms: Parameters<typeof alarmRoutes>[0];
   readonly dashboardQueues: readonly Queue[];
   /** The fleet's pipeline history (console sparklines). */
   readonly samples: PipelineSamples;
@@ -51,6 +54,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (deps.gate) app.use(deps.gate);
+  app.use(requestMetrics(deps.registry));
   const limit = deps.bodyLimitBytes;
   app.use(express.json({ limit }), express.text({ limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }));
   app.use(openApiValidator({ validateResponses: deps.validateResponses ?? false }));
@@ -68,6 +72,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   app.use(trendRoutes({ trend: deps.trend, limits: deps.trendLimits }));
   app.use(allowlistRoutes(deps.allowlist));
   app.use(ruleRoutes(deps.rules));
+  app.use(alarmRoutes(deps.alarms));
   app.use((req, _res, next) => next(problemOf(404, `no route ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.log));
   return app;

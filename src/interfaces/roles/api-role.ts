@@ -14,6 +14,7 @@ import type { BullmqForwardQueue } from '../../infrastructure/bullmq/forward-que
 import type { AppConfig } from '../../infrastructure/config/config-schema.js';
 import { NacosAllowlistPublisher } from '../../infrastructure/nacos/nacos-allowlist-publisher.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
+import { RedisAlarmView } from '../../infrastructure/redis/redis-alarm-view.js';
 import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
 import { RedisPipelineSamples } from '../../infrastructure/redis/redis-pipeline-samples.js';
@@ -123,6 +124,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
         }),
       afterWrite: reconciler.kick,
     },
+    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, textScanBudget: config.projections.textScanBudget }), store: events },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
     samples: new RedisPipelineSamples(redis, { keyPrefix: prefix }),
     bodyLimitBytes: config.api.bodyLimitBytes,

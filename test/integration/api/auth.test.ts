@@ -58,6 +58,14 @@ describe('a bridge with API keys', () => {
     expect(r.json.status).toBe(415);
   });
 
+  it('measures latency per route template and status in /metrics', async () => {
+    await api.call('GET', '/api/v1/allowlist/changes', { key: KEYS.reader });
+    await api.call('GET', '/api/v1/status', { key: null });
+    const metrics = (await api.call('GET', '/metrics', { key: null })).text;
+    expect(metrics).toMatch(/aiops_api_request_duration_seconds_count\{method="GET",route="\/api\/v1\/allowlist\/changes",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/aiops_api_request_duration_seconds_count\{method="GET",route="\/api\/v1\/status",status="401"\} [1-9]/);
+  });
+
   it('never writes a key into a response or a log line', async () => {
     await api.call('GET', '/api/v1/status', { key: 'wrong-key-but-secret-123456' });
     await api.call('GET', '/api/v1/trends?metric=svc_000.f0', { key: KEYS.reader });

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryEventStore } from '../../../src/application/event-store/in-memory-event-store.js';
+import { RedisAlarmView } from '../../../src/infrastructure/redis/redis-alarm-view.js';
 import { buildApiApp } from '../../../src/interfaces/http/api-app.js';
 import { ApiKeys } from '../../../src/interfaces/http/auth.js';
 import { OPENAPI_PATH, openApiDocument } from '../../../src/interfaces/http/openapi.js';
@@ -56,6 +57,7 @@ describe('the express app', () => {
       trendLimits: { maxPoints: 100, minStepSeconds: 10, maxStepSeconds: 3600 },
       allowlist: { source: { kind: 'file', path: 'x' }, read: async () => null, events: new InMemoryEventStore(), catalog: async () => ({ minutes: 1, sort: 'seen', entries: [] }) },
       rules: { store: new InMemoryEventStore(), reconcile: async () => ({ created: 0, updated: 0, deleted: 0, drift: [], errors: [] }) },
+      alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:` }), store: new InMemoryEventStore() },
       dashboardQueues: [queue],
       samples: { stepMs: 10_000, record: async () => undefined, read: async () => [] },
       bodyLimitBytes: 1024,

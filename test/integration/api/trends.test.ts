@@ -21,10 +21,12 @@ describe('a bridge serving trends from the engine', () => {
   let replica: ApiUnderTest;
   const now = Date.now();
   beforeAll(async () => {
-    api = await startApi({ api: { trends: { cacheTtlMs: 60_000, maxPoints: 500, minStepSeconds: 10, maxStepSeconds: 3600 } } });
+    // 100 requests at once from one key: the per-key limit (shared by both replicas) must not be what answers.
+    const rateLimit = { points: 10_000, durationSeconds: 1 };
+    api = await startApi({ api: { rateLimit, trends: { cacheTtlMs: 60_000, maxPoints: 500, minStepSeconds: 10, maxStepSeconds: 3600 } } });
     await seed(api, now);
     // A second replica on the same Redis prefix, against the same engine.
-    replica = await startApi({ redis: api.config.redis, engine: { baseUrl: api.sim.url }, api: { trends: { cacheTtlMs: 60_000 } } });
+    replica = await startApi({ redis: api.config.redis, engine: { baseUrl: api.sim.url }, api: { rateLimit, trends: { cacheTtlMs: 60_000 } } });
   });
   afterAll(async () => {
     await replica?.close();

@@ -34,3 +34,23 @@ describe('scopes', () => {
     expect(allows({ name: 'r', scopes: ['read'] }, 'write')).toBe(false);
   });
 });
+
+describe('the service logger', () => {
+  it('redacts API keys in headers and in the configuration', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../../src/infrastructure/observability/logger.js');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger('info', 'test', sink as never);
+    log.info({ headers: { 'x-api-key': 'SECRET-1', authorization: 'Bearer SECRET-2' }, config: { api: { keys: [{ name: 'ci', key: 'SECRET-3' }] } } }, 'request');
+    await new Promise((r) => setTimeout(r, 20));
+    const text = lines.join('');
+    expect(text).toContain('"name":"ci"');
+    expect(text).not.toMatch(/SECRET-\d/);
+  });
+});

@@ -1,0 +1,110 @@
+// `npm run bench -- api [--alarms 100000] [--seconds 60] [--rate 500] [--filter 'status=firing&…']`: our REST API under a fixed request rate.
+// A private redis-server holds `--alarms` alarms in the alarm-view read model; bridges run as their own processes
+// (api role only); autocannon sends `--rate` req/s for `--seconds` from this process over loopback:
+//   1. GET /api/v1/alarms with filters (status + severity + tag), 1 replica, then 2 replicas (rate split evenly);
+//   2. GET /api/v1/trends with 90 % cache hits (every tenth request a query not seen before), 1 replica.
+// Prints one JSON line per run on stderr and, last, one JSON line with all runs on stdout.
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import type { AlarmViewDoc } from '../src/application/ports/alarm-view-store.js';
+import { RedisAlarmView } from '../src/infrastructure/redis/redis-alarm-view.js';
+import { startEngineSimulator } from '../test/simulator/index.js';
+import { alarmView } from './support/alarm-events.js';
+import { spawnBridge, type BridgeProcess } from './support/bridge-process.js';
+import { startPrivateRedis } from './support/private-redis.js';
+
+const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' } } });
+const alarms = Number(values.alarms);
+const seconds = Number(values.seconds);
+const rate = Number(values.rate);
+const KEY = 'bench-reader-key-0123456789';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+
+interface Run { bench: string; path: string; replicas: number; rps: number; p50_ms: number; p99_ms: number; errors: number; non2xx: number }
+
+/** `rate` req/s spread evenly over `urls`, all at once; percentiles: p50 the mean, p99 the worst of the replicas. */
+async function load(name: string, urls: string[], path: string, uniqueEvery?: number): Promise<Run> {
+  let n = 0;
+  const results = await Promise.all(
+    urls.map((url) =>
+      autocannon({
+        url: `${url}${uniqueEvery === undefined ? path : `${path}&step=60`}`,
+        connections: 20,
+        overallRate: rate / urls.length,
+        duration: seconds,
+        headers: { authorization: `Bearer ${KEY}` },
+        ...(uniqueEvery !== undefined && {
+          requests: [{ setupRequest: (req) => ({ ...req, path: ++n % uniqueEvery === 0 ? `${path}&step=${60 + (n % 80_000)}` : `${path}&step=60` }) }] as autocannon.Request[],
+        }),
+      }),
+    ),
+  );
+  const run: Run = {
+    bench: name,
+    path,
+    replicas: urls.length,
+    rps: Math.round(results.reduce((s, r) => s + r.requests.average, 0)),
+    p50_ms: +(results.reduce((s, r) => s + r.latency.p50, 0) / results.length).toFixed(1),
+    p99_ms: Math.max(...results.map((r) => r.latency.p99)),
+    errors: results.reduce((s, r) => s + r.errors + r.timeouts, 0),
+    non2xx: results.reduce((s, r) => s + r.non2xx, 0),
+  };
+  process.stderr.write(`${JSON.stringify(run)}\n`);
+  return run;
+}
+
+const server = await startPrivateRedis(fileURLToPath(new URL('../deploy/local/redis.conf', import.meta.url)));
+const redis = new Redis(server.url);
+const sim = await startEngineSimulator({ tokenTtlSeconds: 3600 });
+const bridges: BridgeProcess[] = [];
+try {
+  const view = new RedisAlarmView(redis, { keyPrefix: 'bench:' });
+  for (let n = 0; n < alarms; n += 1000) {
+    const docs: AlarmViewDoc[] = Array.from({ length: Math.min(1000, alarms - n) }, (_, i) => {
+      const alarm = alarmView(n + i, (n + i) % 3 === 0 ? 'resolved' : 'firing', 91.5);
+      return { alarm, version: 1, lastEventId: `e${n + i}`, lastEventType: 'AlarmRaised', updatedAt: alarm.startsAt };
+    });
+    await view.upsert(docs);
+  }
+  const start = async (i: number): Promise<string> => {
+    const port = await freePort();
+    const bridge = spawnBridge(
+      {
+        roles: ['api'],
+        logLevel: 'info',
+        redis: { url: server.url, keyPrefix: 'bench' },
+        allowlist: { source: 'file', file: 'deploy/local/metrics-allowlist.yaml' },
+        engine: { baseUrl: sim.url, auth: { mode: 'bearer', username: 'admin', password: 'admin123' } },
+        http: { host: '127.0.0.1', port },
+        api: { keys: [{ name: 'bench', key: KEY, scopes: ['read'] }], rateLimit: { points: 1_000_000, durationSeconds: 1 }, rulesReconcileEveryMs: 0 },
+      },
+      { name: `api-${i}` },
+    );
+    bridges.push(bridge);
+    await bridge.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000);
+    return `http://127.0.0.1:${port}`;
+  };
+  const [a, b] = [await start(1), await start(2)];
+  const alarmsPath = `/api/v1/alarms?${values.filter}&limit=50`;
+  const runs = [await load('api-alarms', [a], alarmsPath), await load('api-alarms', [a, b], alarmsPath)];
+  const now = Date.now();
+  const trendPath = `/api/v1/trends?metric=svc_000.f0&from=${encodeURIComponent(new Date(now - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(now).toISOString())}`;
+  runs.push(await load('api-trends', [a], trendPath, 10));
+  const trendCalls = Object.values(sim.report().requestsPerSecond['GET /api/v1/metrics/trend'] ?? {}).reduce((s, v) => s + v, 0);
+  console.log(JSON.stringify({ bench: 'api', alarms, seconds, rate, runs, engineTrendCalls: trendCalls }));
+} finally {
+  await Promise.all(bridges.map((b) => b.stop()));
+  await sim.close();
+  redis.disconnect();
+  await server.stop();
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { ALARM_CATEGORY, type AlarmEvent } from '../../domain/alarms/alarm-events.js';
+import type { AlarmSink, DeliveryOutcome } from '../ports/alarm-sink.js';
+import type { DeliveryDeadLetters, SinkSwitch } from '../ports/delivery-control.js';
+import type { RecordedEvent } from '../ports/event-store.js';
+import { backoffDelayMs, type BackoffPolicy } from '../projections/backoff.js';
+import type { PageResult, Projection } from '../projections/projection.js';
+
+const ALARM_EVENT_TYPES = new Set(['AlarmRaised', 'AlarmUpdated', 'AlarmResolved']);
+
+export const deliveryProjectionName = (sink: string): string => `alarm-delivery:${sink}`;
+
+export interface AlarmDeliveryOptions {
+  readonly sink: AlarmSink;
+  readonly deadLetters: DeliveryDeadLetters;
+  readonly sinkSwitch: SinkSwitch;
+  readonly backoff: BackoffPolicy;
+  /** How often a disabled sink's switch is read again (an operator may enable it). */
+  readonly disabledRecheckMs?: number;
+  readonly log: Logger;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+  /** Every outcome, for metrics. `error` = the sink threw (treated as retry). */
+  readonly onOutcome?: (sink: string, outcome: DeliveryOutcome['kind'] | 'error') => void;
+  readonly onDisabled?: (sink: string, reason: string) => void;
+}
+
+/**
+ * `alarm-delivery:<sink>`: every alarm event through one AlarmSink, at least once, in log order — so per alarm in
+ * order too. The simplest design that keeps order: one event at a time; an event counts as handled only once its
+ * outcome is final (delivered, or dead-lettered as rejected), and a retry stops the page there, so it and every
+ * event after it wait in the log (checkpoint not advanced) until the backoff ends, on this replica or, if it dies,
+ * on the next owner. 410 Gone switches the sink off fleet-wide and the log keeps everything for it.
+ */
+export function alarmDeliveryProjection(o: AlarmDeliveryOptions): Projection<AlarmEvent> {
+  const sink = o.sink.name;
+  const log = o.log.child({ sink });
+  const now = o.now ?? (() => new Date());
+  const recheckMs = o.disabledRecheckMs ?? 5_000;
+  // Retries of the event at the head of the log; starts over when a different event is at the head.
+  let retrying: { eventId: string; attempts: number } | undefined;
+
+  const deliver = async (event: RecordedEvent<AlarmEvent>): Promise<DeliveryOutcome | { kind: 'error'; reason: string }> => {
+    try {
+      return await o.sink.deliver(event);
+    } catch (err) {
+      // A sink should answer with an outcome; a throw is a bug or an unexpected failure, retried like a 5xx.
+      log.error({ err, eventId: event.id }, 'sink threw instead of answering an outcome');
+      return { kind: 'error', reason: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  return {
+    name: deliveryProjectionName(sink),
+    category: ALARM_CATEGORY,
+    canHandle: (e) => ALARM_EVENT_TYPES.has(e.type),
+    async handle(events, signal): Promise<PageResult> {
+      const state = await o.sinkSwitch.state(sink);
+      if (state.disabled) return { handled: 0, wait: { ms: recheckMs, reason: `sink disabled: ${state.reason}` } };
+      for (let i = 0; i < events.length; i++) {
+        if (signal.aborted) return { handled: i };
+        const event = events[i] as RecordedEvent<AlarmEvent>;
+        const outcome = await deliver(event);
+        o.onOutcome?.(sink, outcome.kind);
+        switch (outcome.kind) {
+          case 'delivered':
+            retrying = undefined;
+            break;
+          case 'rejected':
+            retrying = undefined;
+            await o.deadLetters.add({ sink, event, reason: outcome.reason, at: now().toISOString() });
+            log.warn({ eventId: event.id, stream: event.streamName, reason: outcome.reason }, 'event rejected by sink; dead-lettered');
+            break;
+          case 'gone':
+            await o.sinkSwitch.disable(sink, outcome.reason, now().toISOString());
+            o.onDisabled?.(sink, outcome.reason);
+            log.error({ eventId: event.id, reason: outcome.reason }, 'sink answered gone; disabled until enabled again (events wait in the log)');
+            return { handled: i, wait: { ms: recheckMs, reason: 'sink gone' } };
+          case 'retry':
+          case 'error': {
+            const attempts = retrying?.eventId === event.id ? retrying.attempts + 1 : 1;
+            retrying = { eventId: event.id, attempts };
+            const retryAfterMs = outcome.kind === 'retry' ? outcome.retryAfterMs : undefined;
+            const ms = backoffDelayMs(attempts, o.backoff, retryAfterMs, o.random);
+            log.warn({ eventId: event.id, attempts, waitMs: ms, reason: outcome.reason }, 'delivery failed; retrying');
+            return { handled: i, wait: { ms, reason: outcome.reason } };
+          }
+          default: {
+            const never: never = outcome;
+            throw new Error(`unknown delivery outcome ${JSON.stringify(never)}`);
+          }
+        }
+      }
+      return { handled: events.length };
+    },
+  };
+}
+
+/** Delivers dead-lettered events again, oldest first; delivered ones leave the list, the others stay. */
+export async function replayDeliveryDeadLetters(
+  deadLetters: DeliveryDeadLetters,
+  sink: AlarmSink,
+  which: readonly string[] | 'all',
+  now: () => Date = () => new Date(),
+): Promise<{ delivered: string[]; failed: Array<{ eventId: string; reason: string }> }> {
+  const entries = (await deadLetters.list(sink.name, 10_000)).filter((d) => which === 'all' || which.includes(d.event.id));
+  const delivered: string[] = [];
+  const failed: Array<{ eventId: string; reason: string }> = [];
+  for (const entry of entries) {
+    const outcome = await sink.deliver(entry.event).catch((err: unknown) => ({ kind: 'retry' as const, reason: String(err) }));
+    if (outcome.kind === 'delivered') {
+      await deadLetters.remove(sink.name, entry.event.id);
+      delivered.push(entry.event.id);
+    } else {
+      const reason = outcome.reason;
+      await deadLetters.add({ ...entry, reason: `replay ${outcome.kind}: ${reason}`, at: now().toISOString() });
+      failed.push({ eventId: entry.event.id, reason });
+    }
+  }
+  return { delivered, failed };
+}

@@ -1,0 +1,76 @@
+// Every key of the alarm view shares the hash tag `{<prefix>:alarm-view}` (one Cluster slot), so the scripts may
+// build key names from the base they are given; KEYS[1] (the `all` index) pins the slot.
+//
+// Layout under the base: `h:<alarmId>` hash (version, doc JSON, member, idx = its index names, text);
+// `i:<index>` sorted sets, all scores 0, members `<startsAt ms, 15 digits>|<alarmId>`, so lexicographic order is
+// time order with the id as tie-break, and a member is an exact, stable cursor; `indexes` = set of index names
+// in use (for clear and digest); `resolved-at` = sorted set alarmId → resolvedAt ms.
+
+/** ARGV: base, id, version, doc, member, idx (newline-joined index names), resolvedMs or '', text. */
+export const UPSERT_LUA = `
+local base = ARGV[1]
+local h = base .. 'h:' .. ARGV[2]
+local cur = tonumber(redis.call('HGET', h, 'version') or '0')
+if cur >= tonumber(ARGV[3]) then return 0 end
+local oldMember = redis.call('HGET', h, 'member')
+local oldIdx = redis.call('HGET', h, 'idx')
+if oldMember and oldIdx then
+  for k in string.gmatch(oldIdx, '[^\\n]+') do redis.call('ZREM', base .. 'i:' .. k, oldMember) end
+end
+for k in string.gmatch(ARGV[6], '[^\\n]+') do
+  redis.call('ZADD', base .. 'i:' .. k, 0, ARGV[5])
+  redis.call('SADD', base .. 'indexes', k)
+end
+redis.call('ZREM', base .. 'resolved-at', ARGV[2])
+if ARGV[7] ~= '' then redis.call('ZADD', base .. 'resolved-at', ARGV[7], ARGV[2]) end
+redis.call('HSET', h, 'version', ARGV[3], 'doc', ARGV[4], 'member', ARGV[5], 'idx', ARGV[6], 'text', ARGV[8])
+return 1`;
+
+/**
+ * ARGV: base, tmpKey suffix, max, min, limit, text ('' = none), maxScan, n, index names….
+ * Intersects the indexes (into a temp key deleted before the script returns), walks it newest first from the
+ * cursor and keeps members whose text matches, up to limit + 1 (the extra one says a next page exists) or until
+ * maxScan members were looked at. Returns { members…, stop } where stop is the last member looked at, or ''.
+ */
+export const QUERY_LUA = `
+local base = ARGV[1]
+local n = tonumber(ARGV[8])
+local src = base .. 'i:all'
+local tmp = nil
+if n == 1 then src = base .. 'i:' .. ARGV[9]
+elseif n > 1 then
+  tmp = base .. 'tmp:' .. ARGV[2]
+  local keys = {}
+  for i = 1, n do keys[i] = base .. 'i:' .. ARGV[8 + i] end
+  redis.call('ZINTERSTORE', tmp, n, unpack(keys))
+  src = tmp
+end
+local max, min, limit, text, budget = ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local out, scanned, last = {}, 0, ''
+while #out <= limit and scanned < budget do
+  local chunk = redis.call('ZREVRANGEBYLEX', src, max, min, 'LIMIT', 0, math.min(200, budget - scanned))
+  if #chunk == 0 then last = '' break end
+  for _, m in ipairs(chunk) do
+    scanned = scanned + 1
+    last = m
+    local keep = true
+    if text ~= '' then
+      local t = redis.call('HGET', base .. 'h:' .. string.sub(m, 17), 'text')
+      keep = t ~= false and string.find(t, text, 1, true) ~= nil
+    end
+    if keep then out[#out + 1] = m end
+    if #out > limit or scanned >= budget then break end
+  end
+  max = '(' .. last
+end
+if tmp then redis.call('DEL', tmp) end
+out[#out + 1] = last
+return out`;
+
+/** ARGV: base. Deletes every document and index atomically (a rebuild starts from nothing). */
+export const CLEAR_LUA = `
+local base = ARGV[1]
+for _, m in ipairs(redis.call('ZRANGE', base .. 'i:all', 0, -1)) do redis.call('DEL', base .. 'h:' .. string.sub(m, 17)) end
+for _, k in ipairs(redis.call('SMEMBERS', base .. 'indexes')) do redis.call('DEL', base .. 'i:' .. k) end
+redis.call('DEL', base .. 'indexes', base .. 'resolved-at', base .. 'i:all')
+return 1`;

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { acknowledgeAlarm, acknowledgementsOf } from '../../application/alarms/acknowledge-alarm.js';
+import { getAlarmWithHistory } from '../../application/alarms/alarm-with-history.js';
+import type { AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { actorOf, requireScope } from './auth.js';
+import { problemOf } from './problem.js';
+
+const KNOWN = new Set(['status', 'severity', 'metric', 'ruleId', 'from', 'to', 'text', 'limit', 'cursor']);
+const TAG = /^tag\.(.{1,128})$/;
+
+const alarmBody = (doc: AlarmViewDoc) => ({ ...doc.alarm, version: doc.version, updatedAt: doc.updatedAt });
+
+/**
+ * Alarms from the alarm-view read model (filters ANDed, newest first, stable cursor), and one alarm with its event
+ * history from the event store. The contract has checked the documented parameters; `tag.<key>` filters are ours.
+ */
+export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): Router => {
+  const r = Router();
+  r.get('/api/v1/alarms', requireScope('read'), async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const tags: Record<string, string> = {};
+    const errors: { pointer: string; message: string }[] = [];
+    for (const [name, raw] of Object.entries(req.query)) {
+      if (KNOWN.has(name)) continue;
+      const tag = TAG.exec(name);
+      if (!tag?.[1]) errors.push({ pointer: `query.${name}`, message: 'unknown parameter (tag filters are tag.<key>=<value>)' });
+      else if (typeof raw !== 'string' || raw === '') errors.push({ pointer: `query.${name}`, message: 'must appear once, with a value' });
+      else tags[tag[1]] = raw;
+    }
+    if (q.from && q.to && !(Date.parse(q.from) < Date.parse(q.to))) errors.push({ pointer: 'query.from', message: 'must be before to' });
+    if (errors.length) throw problemOf(400, 'the alarm query is not valid', { type: '/problems/validation', title: 'The request does not match the API contract', errors });
+    const query: AlarmQuery = {
+      ...(q.status && { status: q.status as AlarmQuery['status'] }),
+      ...(q.severity && { severity: q.severity as AlarmQuery['severity'] }),
+      ...(q.metric && { metric: q.metric }),
+      ...(q.ruleId && { ruleId: q.ruleId }),
+      ...(Object.keys(tags).length && { tags }),
+      ...(q.from && { from: new Date(q.from).toISOString() }),
+      ...(q.to && { to: new Date(q.to).toISOString() }),
+      ...(q.text && { text: q.text }),
+      limit: Number(q.limit ?? 50),
+      ...(q.cursor && { cursor: q.cursor }),
+    };
+    const page = await deps.view.query(query).catch((err: unknown) => {
+      throw err instanceof RangeError ? problemOf(400, err.message, { type: '/problems/validation', errors: [{ pointer: 'query.cursor', message: err.message }] }) : err;
+    });
+    res.json({ alarms: page.items.map(alarmBody), next: page.next });
+  });
+  r.get('/api/v1/alarms/:id', requireScope('read'), async (req, res) => {
+    const found = await getAlarmWithHistory(deps.view, deps.store, String(req.params.id));
+    if (!found) throw problemOf(404, `no alarm ${String(req.params.id)}`);
+    res.json({
+      ...alarmBody(found),
+      history: found.history.map((e) => ({ id: e.id, type: e.type, version: e.streamVersion, at: e.time, alarm: e.data.alarm })),
+      acknowledgements: await acknowledgementsOf(deps.store, found.alarm.id),
+    });
+  });
+  r.post('/api/v1/alarms/:id/ack', requireScope('write'), async (req, res) => {
+    const alarmId = String(req.params.id);
+    if (!(await deps.view.get(alarmId))) throw problemOf(404, `no alarm ${alarmId}`);
+    const note = (req.body as { note?: string } | undefined)?.note ?? null;
+    res.status(201).json(await acknowledgeAlarm(deps.store, alarmId, actorOf(req), note));
+  });
+  return r;
+};

@@ -1,0 +1,99 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmStream, type AlarmEvent, type AlarmView } from '../../../src/domain/alarms/alarm-events.js';
+import { RedisEventStore } from '../../../src/infrastructure/redis/redis-event-store.js';
+import { waitFor } from '../../support/bridge-harness.js';
+import { services } from '../../support/services.js';
+import { KEYS, startApi, type ApiUnderTest } from './api-harness.js';
+
+const alarm = (i: number, more: Partial<AlarmView> = {}): AlarmView => ({
+  id: `a${String(i).padStart(3, '0')}`,
+  engineAlarmId: `e${i}`,
+  ruleId: i % 2 ? 'r-odd' : 'r-even',
+  ruleName: i % 2 ? 'odd rule' : 'even rule',
+  metric: i % 3 ? 'cpu.usage' : 'mem.used',
+  tags: { host: `web-${i % 4}` },
+  severity: i % 5 ? 'major' : 'critical',
+  status: 'firing',
+  value: i,
+  summary: `breach number ${i}`,
+  startsAt: new Date(Date.UTC(2026, 11, 1, 0, i)).toISOString(),
+  lastSeenAt: new Date(Date.UTC(2026, 11, 1, 0, i, 30)).toISOString(),
+  resolvedAt: null,
+  ...more,
+});
+
+describe('alarms through the API, from the alarm-view projection', () => {
+  let api: ApiUnderTest;
+  const redis = new Redis(services.redisUrl);
+  beforeAll(async () => {
+    api = await startApi({ roles: ['api', 'projections'] });
+    const store = new RedisEventStore(redis, { keyPrefix: `${api.config.redis.keyPrefix}:` });
+    for (let i = 0; i < 30; i++) {
+      const events: AlarmEvent[] = [{ type: 'AlarmRaised', data: { alarm: alarm(i) } }];
+      if (i % 10 === 0) events.push({ type: 'AlarmResolved', data: { alarm: alarm(i, { status: 'resolved', resolvedAt: alarm(i).lastSeenAt }), reason: 'engine_recovered' } });
+      await store.appendToStream(alarmStream(alarm(i).id), events, { expectedStreamVersion: 'no_stream' });
+    }
+    await waitFor('the view to hold 30 alarms', async () => (await api.call('GET', '/api/v1/alarms?limit=500')).json?.alarms?.length === 30, 20_000, 100);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await api?.close();
+  });
+
+  it('pages newest first with a stable cursor, every alarm exactly once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await api.call('GET', `/api/v1/alarms?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: KEYS.reader });
+      expect(r.status, r.text).toBe(200);
+      seen.push(...r.json.alarms.map((a: AlarmView) => a.id));
+      cursor = r.json.next as string | null;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => alarm(29 - i).id));
+  });
+
+  it('filters by status, severity, metric, tag, time range and text, ANDed', async () => {
+    const ids = async (q: string): Promise<string[]> => {
+      const r = await api.call('GET', `/api/v1/alarms?limit=500&${q}`);
+      expect(r.status, r.text).toBe(200);
+      return r.json.alarms.map((a: AlarmView) => a.id).sort();
+    };
+    expect(await ids('status=resolved')).toEqual(['a000', 'a010', 'a020']);
+    expect(await ids('severity=critical&status=firing')).toEqual(['a005', 'a015', 'a025']);
+    expect(await ids('metric=mem.used&tag.host=web-0')).toEqual(['a000', 'a012', 'a024']);
+    const from = encodeURIComponent(alarm(3).startsAt);
+    const to = encodeURIComponent(alarm(6).startsAt);
+    expect(await ids(`from=${from}&to=${to}`)).toEqual(['a003', 'a004', 'a005']);
+    expect(await ids('text=NUMBER%2027')).toEqual(['a027']);
+  });
+
+  it('answers one alarm with its event history', async () => {
+    const r = await api.call('GET', '/api/v1/alarms/a010', { key: KEYS.reader });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({ id: 'a010', status: 'resolved', version: 2 });
+    expect(r.json.history.map((h: { type: string; version: number }) => [h.type, h.version])).toEqual([
+      ['AlarmRaised', 1],
+      ['AlarmResolved', 2],
+    ]);
+  });
+
+  it('records an acknowledgement as an event naming the key, shown with the alarm', async () => {
+    const r = await api.call('POST', '/api/v1/alarms/a007/ack', { key: KEYS.writer, body: { note: 'looking into it' } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ by: 'writer', note: 'looking into it' });
+    const got = await api.call('GET', '/api/v1/alarms/a007');
+    expect(got.json.acknowledgements).toEqual([r.json]);
+    expect((await api.call('POST', '/api/v1/alarms/a007/ack', { key: KEYS.reader })).status).toBe(403);
+    expect((await api.call('POST', '/api/v1/alarms/nope/ack', { key: KEYS.writer })).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown alarm, 400 for a bad filter or cursor, 401 without a key', async () => {
+    expect((await api.call('GET', '/api/v1/alarms/nope')).status).toBe(404);
+    const bad = await api.call('GET', '/api/v1/alarms?severity=apocalyptic');
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].pointer).toBe('query.severity');
+    expect((await api.call('GET', '/api/v1/alarms?cursor=bm9wZQ')).status).toBe(400);
+    expect((await api.call('GET', '/api/v1/alarms', { key: null })).status).toBe(401);
+  });
+});

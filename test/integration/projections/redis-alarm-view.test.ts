@@ -1,0 +1,134 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AlarmViewDoc } from '../../../src/application/ports/alarm-view-store.js';
+import type { AlarmView } from '../../../src/domain/alarms/alarm-events.js';
+import { RedisAlarmView } from '../../../src/infrastructure/redis/redis-alarm-view.js';
+import { alarm } from '../../support/alarm-fixtures.js';
+import { useRedisPrefixes } from '../../support/redis-test.js';
+
+const redisKeys = useRedisPrefixes('alarm-view');
+let view: RedisAlarmView;
+beforeEach(() => {
+  view = new RedisAlarmView(redisKeys.redis, { keyPrefix: redisKeys.newPrefix(), textScanBudget: 50 });
+});
+
+const doc = (a: AlarmView, version = 1): AlarmViewDoc => ({
+  alarm: a,
+  version,
+  lastEventId: `${a.id}-${version}`,
+  lastEventType: a.status === 'resolved' ? 'AlarmResolved' : version === 1 ? 'AlarmRaised' : 'AlarmUpdated',
+  updatedAt: a.lastSeenAt,
+});
+const at = (minute: number): string => new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString();
+const ids = (docs: readonly AlarmViewDoc[]): string[] => docs.map((d) => d.alarm.id);
+
+/** Every page of a query, following cursors. */
+async function allPages(query: Parameters<RedisAlarmView['query']>[0]): Promise<AlarmViewDoc[]> {
+  const out: AlarmViewDoc[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 1_000; i++) {
+    const page = await view.query({ ...query, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    if (!page.next) return out;
+    cursor = page.next;
+  }
+  throw new Error('too many pages');
+}
+
+describe('a read model of alarms with different statuses, severities, metrics and tags', () => {
+  const a1 = alarm({ id: 'cpu-h1', metric: 'cpu', tags: { host: 'h1', dc: 'sh' }, severity: 'critical', startsAt: at(1), summary: 'CPU on fire' });
+  const a2 = alarm({ id: 'cpu-h2', metric: 'cpu', tags: { host: 'h2', dc: 'sh' }, severity: 'major', startsAt: at(2) });
+  const a3 = alarm({ id: 'mem-h1', metric: 'mem', tags: { host: 'h1', dc: 'bj' }, severity: 'critical', startsAt: at(3), status: 'resolved', resolvedAt: at(30) });
+  const a4 = alarm({ id: 'disk-h3', metric: 'disk/used', tags: { host: 'h3', 'team=x': 'a\nb' }, severity: 'minor', startsAt: at(4), summary: 'Disk nearly full' });
+  beforeEach(async () => {
+    await view.upsert([a1, a2, a3, a4].map((a) => doc(a)));
+  });
+
+  it('lists everything newest first', async () => {
+    expect(ids((await view.query({})).items)).toEqual(['disk-h3', 'mem-h1', 'cpu-h2', 'cpu-h1']);
+  });
+
+  it('filters by status, severity, metric, tag and their combinations', async () => {
+    expect(ids((await view.query({ status: 'firing' })).items)).toEqual(['disk-h3', 'cpu-h2', 'cpu-h1']);
+    expect(ids((await view.query({ severity: 'critical' })).items)).toEqual(['mem-h1', 'cpu-h1']);
+    expect(ids((await view.query({ metric: 'cpu', tags: { host: 'h1' } })).items)).toEqual(['cpu-h1']);
+    expect(ids((await view.query({ status: 'firing', severity: 'critical', tags: { dc: 'sh' } })).items)).toEqual(['cpu-h1']);
+    expect(ids((await view.query({ metric: 'disk/used', tags: { 'team=x': 'a\nb' } })).items)).toEqual(['disk-h3']);
+    expect(ids((await view.query({ metric: 'nope' })).items)).toEqual([]);
+  });
+
+  it('filters by a startsAt range, from inclusive and to exclusive', async () => {
+    expect(ids((await view.query({ from: at(2), to: at(4) })).items)).toEqual(['mem-h1', 'cpu-h2']);
+  });
+
+  it('finds text case-insensitively in summary, tags and ids', async () => {
+    expect(ids((await view.query({ text: 'on FIRE' })).items)).toEqual(['cpu-h1']);
+    expect(ids((await view.query({ text: 'host=h1' })).items)).toEqual(['mem-h1', 'cpu-h1']);
+    expect(ids((await view.query({ text: 'disk', status: 'firing' })).items)).toEqual(['disk-h3']);
+  });
+
+  it('moves an alarm between indexes when a later version changes it, and ignores an older version', async () => {
+    await view.upsert([doc({ ...a1, status: 'resolved', severity: 'minor', resolvedAt: at(40) }, 3)]);
+    await view.upsert([doc({ ...a1, summary: 'stale' }, 2)]);
+    expect(ids((await view.query({ status: 'firing' })).items)).toEqual(['disk-h3', 'cpu-h2']);
+    expect(ids((await view.query({ severity: 'minor' })).items)).toEqual(['disk-h3', 'cpu-h1']);
+    expect((await view.get('cpu-h1'))?.version).toBe(3);
+    expect(ids((await view.query({ text: 'stale' })).items)).toEqual([]);
+  });
+
+  it('gives the firing alarms and the recently resolved ones', async () => {
+    const recent = await view.firingAndResolvedSince(new Date(at(20)));
+    expect(recent.map((a) => a.id).sort()).toEqual(['cpu-h1', 'cpu-h2', 'disk-h3', 'mem-h1']);
+    const older = await view.firingAndResolvedSince(new Date(at(31)));
+    expect(older.map((a) => a.id).sort()).toEqual(['cpu-h1', 'cpu-h2', 'disk-h3']);
+  });
+
+  it('has the same digest after every doc is applied again, and a different one after a change', async () => {
+    const before = await view.digest();
+    await view.upsert([a4, a3, a2, a1].map((a) => doc(a)));
+    expect(await view.digest()).toBe(before);
+    await view.upsert([doc({ ...a2, value: 1 }, 2)]);
+    expect(await view.digest()).not.toBe(before);
+  });
+
+  it('is empty after clear', async () => {
+    await view.clear();
+    expect((await view.query({})).items).toEqual([]);
+    expect(await view.get('cpu-h1')).toBeNull();
+    expect(await redisKeys.redis.keys(`*${(view as unknown as { base: string }).base.slice(1, 30)}*`)).toEqual([]);
+  });
+
+  it('refuses a malformed cursor with a clear error', async () => {
+    await expect(view.query({ cursor: 'bm9wZQ' })).rejects.toThrow('invalid cursor');
+  });
+});
+
+describe('pagination over many alarms', () => {
+  it('returns each alarm exactly once in a stable order while newer and older alarms are inserted between pages', async () => {
+    const base = Array.from({ length: 45 }, (_, i) => alarm({ id: `p${String(i).padStart(3, '0')}`, startsAt: at(100 + (i % 15)) })); // ties on startsAt
+    await view.upsert(base.map((a) => doc(a)));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let round = 0;
+    do {
+      const page = await view.query({ limit: 7, status: 'firing', ...(cursor ? { cursor } : {}) });
+      seen.push(...ids(page.items));
+      cursor = page.next ?? undefined;
+      // Inserts between pages: one newer than everything (lands before the cursor), one older (lands after it).
+      round += 1;
+      await view.upsert([doc(alarm({ id: `new${round}`, startsAt: at(500 + round) })), doc(alarm({ id: `old${round}`, startsAt: at(10 + round) }))]);
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    const expectedBase = [...base].sort((x, y) => (x.startsAt === y.startsAt ? (x.id < y.id ? 1 : -1) : x.startsAt < y.startsAt ? 1 : -1)).map((a) => a.id);
+    expect(seen.filter((id) => id.startsWith('p'))).toEqual(expectedBase);
+    expect(seen.some((id) => id.startsWith('new'))).toBe(false);
+  });
+
+  it('returns a short page and a cursor when a text search hits its scan budget, and finds the rest later', async () => {
+    const many = Array.from({ length: 120 }, (_, i) => alarm({ id: `t${String(i).padStart(3, '0')}`, startsAt: at(200 + i), summary: i % 40 === 0 ? 'needle' : 'hay' }));
+    await view.upsert(many.map((a) => doc(a)));
+    const first = await view.query({ text: 'needle', limit: 10 });
+    expect(first.items.length).toBeLessThan(3);
+    expect(first.next).not.toBeNull();
+    expect(ids(await allPages({ text: 'needle', limit: 10 }))).toEqual(['t080', 't040', 't000']);
+  });
+});
