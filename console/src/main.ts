@@ -1,6 +1,7 @@
 import './style.css';
 import { ApiProblem, api, apiKey, whenUnauthorized } from './api.js';
 import { clear, h, notice } from './dom.js';
+import { alarmsPage } from './pages/alarms.js';
 import { allowlistPage } from './pages/allowlist.js';
 import { pipelinePage } from './pages/pipeline.js';
 import { rulesPage } from './pages/rules.js';
@@ -13,6 +14,7 @@ const PAGES: Record<string, { title: string; page: Page }> = {
   pipeline: { title: 'Pipeline', page: pipelinePage },
   trends: { title: 'Trends', page: trendsPage },
   rules: { title: 'Detection rules', page: rulesPage },
+  alarms: { title: 'Alarms', page: alarmsPage },
   allowlist: { title: 'Allowlist', page: allowlistPage },
 };
 

@@ -1,6 +1,7 @@
 import type uPlot from 'uplot';
 import { ApiProblem, get } from '../api.js';
 import { trendChart } from '../charts.js';
+import { alarmMarks } from './alarms.js';
 import { clear, fmt, h, notice } from '../dom.js';
 
 interface Catalog { entries: { name: string; tagKeys: string[]; seen: number; passRatio: number | null }[] }
@@ -52,7 +53,10 @@ export async function trendsPage(main: HTMLElement): Promise<() => void> {
     const from = new Date(Math.floor((now - preset.backS * 1000) / 60_000) * 60_000).toISOString();
     const to = new Date(Math.ceil((now + preset.aheadS * 1000) / 60_000) * 60_000).toISOString();
     try {
-      const trend = await get<Trend>(`/trends?metric=${encodeURIComponent(metric.value)}${t.params}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&step=${preset.step}`);
+      const [trend, marks] = await Promise.all([
+        get<Trend>(`/trends?metric=${encodeURIComponent(metric.value)}${t.params}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&step=${preset.step}`),
+        alarmMarks(metric.value, from, to),
+      ]);
       chart?.destroy();
       clear(chartBox);
       const pts = trend.points;
@@ -63,11 +67,11 @@ export async function trendsPage(main: HTMLElement): Promise<() => void> {
         lower: pts.map((p) => p.lower),
         upper: pts.map((p) => p.upper),
         nowSec: now / 1000,
-        marks: [],
+        marks,
       }, Math.max(320, main.clientWidth - 32));
       const actual = pts.filter((p) => p.value !== null);
       const outside = actual.filter((p) => p.lower !== null && p.upper !== null && ((p.value as number) < p.lower || (p.value as number) > p.upper)).length;
-      summary.textContent = `${actual.length} observed points, ${pts.filter((p) => p.forecast).length} forecast points; ${outside} observed outside the band. Latest: ${fmt(actual.at(-1)?.value)}.`;
+      summary.textContent = `${actual.length} observed points, ${pts.filter((p) => p.forecast).length} forecast points; ${outside} observed outside the band. Latest: ${fmt(actual.at(-1)?.value)}. ${marks.length} alarm${marks.length === 1 ? '' : 's'} of this metric marked in red${marks.length ? `: ${[...new Set(marks.map((m) => m.label))].join(', ')}` : ''}.`;
     } catch (err) {
       status.append(notice(err instanceof ApiProblem ? `${err.message}${err.errors.map((e) => ` (${e.pointer}: ${e.message})`).join('')}` : (err as Error).message, 'error'));
     }
@@ -87,7 +91,7 @@ export async function trendsPage(main: HTMLElement): Promise<() => void> {
     status,
     chartBox,
     summary,
-    h('p', { class: 'help' }, 'Solid blue: observed. Dashed brown: predicted. Green band: expected range. Dashed grey line: now (forecast to its right).'),
+    h('p', { class: 'help' }, 'Solid blue: observed. Dashed brown: predicted. Green band: expected range. Dashed grey line: now (forecast to its right). Red lines: alarms started.'),
   );
   if (names.length === 0) status.append(notice('The catalog is empty: no metric has been seen in the last hour.'));
   else await draw();

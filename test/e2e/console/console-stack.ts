@@ -24,6 +24,8 @@ export interface ConsoleStack {
   readonly sim: RunningSimulator;
   readonly topic: string;
   readonly redis: Redis;
+  /** The fleet's Redis key prefix. */
+  readonly prefix: string;
   /** Publishes to the test's Nacos data id behind the console's back (another operator, the Nacos console). */
   readonly nacos: NacosAllowlistPublisher;
   readonly context: BrowserContext;
@@ -35,7 +37,7 @@ export interface ConsoleStack {
 
 /**
  * The real stack for the browser tests: engine simulator, Redis, Kafka (a fresh topic), r-nacos (a fresh data
- * id), one bridge running ingest + forward + api with a reader and a writer key, and Debian's chromium driven by
+ * id), one bridge running ingest + forward + api + projections (the alarm read model) with a reader and a writer key, and Debian's chromium driven by
  * playwright-core with a fresh profile (deploy/local/browser.sh installs it; Playwright never downloads one).
  */
 export async function startConsoleStack(firstAllowlist: string): Promise<ConsoleStack> {
@@ -53,7 +55,7 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
     engineUrl: sim.url,
     allowlistFile: writeAllowlist([0]),
     overrides: {
-      roles: ['ingest', 'forward', 'api'],
+      roles: ['ingest', 'forward', 'api', 'projections'],
       redis: { url: services.redisUrl, keyPrefix: prefix },
       allowlist: { source: 'nacos', nacos: { serverAddr: services.nacosAddr, group: GROUP, dataId, requestTimeoutMs: 3_000, snapshotPath: join(profile, 'snapshot.yaml') } },
       http: { port: 0, sampleEveryMs: 1_000 },
@@ -88,6 +90,7 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
     sim,
     topic,
     redis,
+    prefix,
     nacos,
     context,
     page,

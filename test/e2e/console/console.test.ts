@@ -1,11 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisEngine } from '../../../src/application/ports/analysis-engine.js';
+import { alarmStream, type AlarmEvent, type AlarmView } from '../../../src/domain/alarms/alarm-events.js';
 import { createShuzhihuiEngine } from '../../../src/infrastructure/engines/shuzhihui/index.js';
+import { RedisEventStore } from '../../../src/infrastructure/redis/redis-event-store.js';
 import { call, login, pointsEnding } from '../../simulator/sim-client.js';
 import { produceLines, waitFor } from '../../support/bridge-harness.js';
 import { ARTEFACTS, KEYS, allowlistOf, axeViolations, startConsoleStack, type ConsoleStack } from './console-stack.js';
 
 const GEN = { measurements: 3, fieldsPer: 1, hosts: 4, startMs: Date.now() };
+const MIN = 60_000;
+const alarmOf = (id: string, metric: string, startedMinutesAgo: number, more: Partial<AlarmView> = {}): AlarmView => ({
+  id, engineAlarmId: `e-${id}`, ruleId: `r-${metric}`, ruleName: `${metric} above band`, metric, tags: { host: 'a' }, severity: 'major', status: 'firing', value: 71,
+  summary: `${metric} left its expected band`, startsAt: new Date(Date.now() - startedMinutesAgo * MIN).toISOString(),
+  lastSeenAt: new Date(Date.now() - (startedMinutesAgo - 2) * MIN).toISOString(), resolvedAt: null, ...more,
+});
+
+/** Alarm events as the poll role writes them, into the fleet's event store; the projections role builds the view. */
+async function seedAlarms(s: ConsoleStack): Promise<void> {
+  const store = new RedisEventStore(s.redis, { keyPrefix: `${s.prefix}:` });
+  const first = alarmOf('al-1', 'svc_000.f0', 40);
+  const second = alarmOf('al-2', 'svc_000.f0', 15, { severity: 'critical', value: 88 });
+  const other = alarmOf('al-3', 'svc_001.f0', 5, { severity: 'minor' });
+  const streams: [AlarmView, AlarmEvent[]][] = [
+    [first, [
+      { type: 'AlarmRaised', data: { alarm: first } },
+      { type: 'AlarmUpdated', data: { alarm: { ...first, value: 79 }, changed: ['value'] } },
+      { type: 'AlarmResolved', data: { alarm: { ...first, value: 79, status: 'resolved', resolvedAt: new Date(Date.now() - 30 * MIN).toISOString() }, reason: 'engine_recovered' } },
+    ]],
+    [second, [{ type: 'AlarmRaised', data: { alarm: second } }]],
+    [other, [{ type: 'AlarmRaised', data: { alarm: other } }]],
+  ];
+  for (const [a, events] of streams) await store.appendToStream(alarmStream(a.id), events, { expectedStreamVersion: 'no_stream' });
+}
+
 const shot = async (s: ConsoleStack, name: string): Promise<void> => {
   await s.page.screenshot({ path: `${ARTEFACTS}/${name}.png`, fullPage: true });
 };
@@ -19,7 +46,7 @@ const open = async (s: ConsoleStack, link: string, heading: string): Promise<num
 /** Network refusals the tests provoke on purpose (a wrong key, a stale version, an invalid form). */
 const provoked = (e: string): boolean => /Failed to load resource: the server responded with a status of (400|401|412)/.test(e);
 
-describe('the console on a running fleet (ingest, forward, api) with real data flowing', () => {
+describe('the console on a running fleet (ingest, forward, api, projections) with real data flowing', () => {
   let s: ConsoleStack;
   let engineUi: AnalysisEngine & { close(): Promise<void> };
   beforeAll(async () => {
@@ -29,6 +56,7 @@ describe('the console on a running fleet (ingest, forward, api) with real data f
     const token = await login(s.sim.url);
     const now = Date.now();
     await call(s.sim.url, 'POST', '/api/v1/metrics/batch', { items: pointsEnding('svc_000.f0', { host: 'a' }, now - 60_000, 60_000, Array.from({ length: 60 }, (_, i) => 40 + 10 * Math.sin(i / 6) + (i === 50 ? 30 : 0))) }, { token });
+    await seedAlarms(s);
     await produceLines(s.topic, GEN, 0, 3_000, 50);
     await waitFor('svc_000.f0 at the engine', async () => Object.keys(s.sim.points('svc_000.f0')).length > 100, 30_000);
     // Two samples a second apart at least, so the sparklines have a line.
@@ -94,9 +122,29 @@ describe('the console on a running fleet (ingest, forward, api) with real data f
     expect(Number(/^(\d+) observed/.exec(summary)?.[1])).toBeGreaterThan(30);
     expect(Number(/(\d+) forecast points/.exec(summary)?.[1])).toBeGreaterThan(5);
     expect(await page.locator('.u-legend').textContent()).toMatch(/actual.*predicted.*lower.*upper/s);
+    expect(summary).toContain('2 alarms of this metric marked in red: svc_000.f0 above band (critical), svc_000.f0 above band (major)');
     await shot(s, '03-trends');
     await page.getByRole('button', { name: '6 hours' }).click();
     await expect.poll(() => page.getByRole('button', { name: '6 hours' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('lists alarms newest first, filters them, and shows one alarm\'s timeline from raised to resolved', async () => {
+    const { page } = s;
+    await open(s, 'Alarms', 'Alarms');
+    const table = page.locator('table.alarms');
+    await expect.poll(async () => (await table.locator('tbody tr').allTextContents()).length).toBe(3);
+    const rows = await table.locator('tbody tr').allTextContents();
+    expect(rows.map((r) => /svc_00\d\.f0/.exec(r)?.[0])).toEqual(['svc_001.f0', 'svc_000.f0', 'svc_000.f0']);
+    await page.getByLabel('Status').selectOption('resolved');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => (await table.locator('tbody tr').allTextContents()).length).toBe(1);
+    expect(await table.textContent()).toContain('resolved');
+    await table.getByRole('button', { name: /^Open alarm/ }).click();
+    const timeline = page.getByRole('list', { name: 'Event timeline' });
+    await timeline.waitFor();
+    expect((await timeline.locator('li strong').allTextContents())).toEqual(['raised', 'updated', 'resolved']);
+    expect(await timeline.textContent()).toContain('value 79');
+    await shot(s, '09-alarms');
   });
 
   it('creates a rule from the form with a write key, and the rule reaches the engine', async () => {
@@ -193,7 +241,7 @@ describe('the console on a running fleet (ingest, forward, api) with real data f
   it('passes axe-core (WCAG 2.1 A/AA, contrast included) on every page', async () => {
     const { page } = s;
     const found: Record<string, string[]> = {};
-    for (const [hash, heading] of [['pipeline', 'Pipeline'], ['trends', 'Trends'], ['rules', 'Detection rules'], ['allowlist', 'Allowlist']] as const) {
+    for (const [hash, heading] of [['pipeline', 'Pipeline'], ['trends', 'Trends'], ['rules', 'Detection rules'], ['alarms', 'Alarms'], ['allowlist', 'Allowlist']] as const) {
       await page.goto(`${s.url}/console#/${hash}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       if (hash === 'trends') await page.locator('.chart canvas, main .notice.error').first().waitFor();
@@ -204,7 +252,7 @@ describe('the console on a running fleet (ingest, forward, api) with real data f
     await page.goto(`${s.url}/console`);
     await page.getByLabel('API key').waitFor();
     found.login = await axeViolations(page);
-    expect(found).toEqual({ pipeline: [], trends: [], rules: [], allowlist: [], login: [] });
+    expect(found).toEqual({ pipeline: [], trends: [], rules: [], alarms: [], allowlist: [], login: [] });
   });
 
   it('logged no console error but the refusals the tests provoked, and fetched nothing from elsewhere', async () => {
