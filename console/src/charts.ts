@@ -5,13 +5,14 @@ import 'uplot/dist/uPlot.min.css';
 export function sparkline(target: HTMLElement, label: string, xs: number[], ys: (number | null)[], range: [number, number], color = '#1d5fa8'): uPlot {
   return new uPlot(
     {
-      width: 220,
+      width: Math.max(160, target.clientWidth - 18),
       height: 44,
       legend: { show: false },
       cursor: { show: false },
       axes: [{ show: false }, { show: false }],
       // The whole window on x (an hour), so a young fleet's few samples sit at the right, where now is.
-      scales: { x: { time: true, range: () => range }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+      scales: { x: { time: true, range: () => range }, // A little room under zero, so that a flat zero line is drawn rather than clipped at the edge.
+        y: { range: (_u, min, max) => { const top = max > 0 ? max * 1.1 : 1; return [Math.min(0, min) - top * 0.06, top]; } } },
       series: [{}, { label, stroke: color, width: 1.5, fill: `${color}22`, points: { show: false } }],
     },
     [xs, ys],

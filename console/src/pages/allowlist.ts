@@ -61,6 +61,7 @@ export async function allowlistPage(main: HTMLElement): Promise<() => void> {
     try {
       await api('PUT', '/allowlist', { yaml: editor.value, ifMatch: `"${base?.md5 ?? 'absent'}"` });
       showErrors([]);
+      clear(dryBox); // the dry run compared against the version just replaced
       await load();
       status.append(notice(`Published version ${base?.md5.slice(0, 12)}. Every ingest replica swaps to it when Nacos pushes it.`, 'ok'));
     } catch (err) {

@@ -38,15 +38,16 @@ export async function pipelinePage(main: HTMLElement): Promise<() => void> {
     // The newest bucket is still filling: rates come from the last complete one.
     const last = pts.length > 1 ? pts[pts.length - 2] : pts[pts.length - 1];
     const lv = last?.values ?? {};
-    // Drops by reason: the hour's total beside the last minute's rate (complete buckets only).
+    // Drops by reason: the hour's total beside the last minute's rate (complete buckets only for the rate).
     const recentFrom = (last ? Date.parse(last.at) : 0) - 60_000;
     const dropReasons = new Map<string, { hour: number; minute: number }>();
-    for (const p of pts.slice(0, -1)) {
+    const filling = pts.at(-1);
+    for (const p of pts) {
       for (const [k, n] of Object.entries(p.values)) {
         if (!k.startsWith('dropped.')) continue;
         const d = dropReasons.get(k.slice(8)) ?? { hour: 0, minute: 0 };
-        d.hour += n;
-        if (Date.parse(p.at) > recentFrom) d.minute += n;
+        d.hour += n; // counts so far, the filling bucket's too
+        if (p !== filling && Date.parse(p.at) > recentFrom) d.minute += n;
         dropReasons.set(k.slice(8), d);
       }
     }

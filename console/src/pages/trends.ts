@@ -68,7 +68,7 @@ export async function trendsPage(main: HTMLElement): Promise<() => void> {
         upper: pts.map((p) => p.upper),
         nowSec: now / 1000,
         marks,
-      }, Math.max(320, main.clientWidth - 32));
+      }, Math.max(320, chartBox.clientWidth - 20)); // inside the box's padding and border
       const actual = pts.filter((p) => p.value !== null);
       const outside = actual.filter((p) => p.lower !== null && p.upper !== null && ((p.value as number) < p.lower || (p.value as number) > p.upper)).length;
       summary.textContent = `${actual.length} observed points, ${pts.filter((p) => p.forecast).length} forecast points; ${outside} observed outside the band. Latest: ${fmt(actual.at(-1)?.value)}. ${marks.length} alarm${marks.length === 1 ? '' : 's'} of this metric marked in red${marks.length ? `: ${[...new Set(marks.map((m) => m.label))].join(', ')}` : ''}.`;

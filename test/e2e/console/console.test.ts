@@ -59,12 +59,14 @@ describe('the console on a running fleet (ingest, forward, api, projections) wit
     await seedAlarms(s);
     await produceLines(s.topic, GEN, 0, 3_000, 50);
     await waitFor('svc_000.f0 at the engine', async () => Object.keys(s.sim.points('svc_000.f0')).length > 100, 30_000);
-    // Two samples a second apart at least, so the sparklines have a line.
-    await waitFor('pipeline history', async () => {
-      const r = await fetch(`${s.url}/api/v1/status/history`, { headers: { authorization: `Bearer ${KEYS.reader}` } });
-      const body = (await r.json()) as { points: { values: Record<string, number> }[] };
-      return body.points.some((p) => (p.values.forwarded ?? 0) > 0) && body.points.length >= 2;
+    // Ingest counts and the catalog are flushed every few seconds (the tally): wait until both show the traffic.
+    const read = async <T>(path: string): Promise<T> => (await (await fetch(`${s.url}/api/v1${path}`, { headers: { authorization: `Bearer ${KEYS.reader}` } })).json()) as T;
+    await waitFor('pipeline history with passed, forwarded and dropped points', async () => {
+      const body = await read<{ points: { values: Record<string, number> }[] }>('/status/history');
+      const seen = (name: string): boolean => body.points.some((p) => (p.values[name] ?? 0) > 0);
+      return seen('passed') && seen('forwarded') && seen('dropped.not_allowlisted') && body.points.length >= 2;
     }, 40_000, 500);
+    await waitFor('the three metrics in the catalog', async () => (await read<{ entries: unknown[] }>('/metrics/catalog?minutes=60')).entries.length === 3, 30_000, 500);
   });
   afterAll(async () => {
     await engineUi?.close();
