@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the console bundle (dist/console) when it is missing: the api role serves it at /console.
+    globalSetup: ['test/support/console-bundle.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites share one Redis, one Kafka broker and one r-nacos; each uses its own key prefix /

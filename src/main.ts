@@ -19,6 +19,7 @@ import { startForwardRole } from './interfaces/roles/forward-role.js';
 import { startIngestRole } from './interfaces/roles/ingest-role.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
 import { startApiRole } from './interfaces/roles/api-role.js';
+import { startPipelineSampling } from './interfaces/roles/pipeline-sampling.js';
 import { startProjectionsRole } from './interfaces/roles/projections-role.js';
 
 /**
@@ -142,6 +143,14 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     const store = new RedisEventStore(redis, { keyPrefix: guardPrefix });
     stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
+
+  stops.unshift(
+    startPipelineSampling({
+      redis, keyPrefix: prefix, metrics, log: log.child({ module: 'sampler' }), everyMs: config.http.sampleEveryMs,
+      fleetGauges: async () => ({ backlog: (await queue.backlog()).waiting, budgetInWindow: (await budget.snapshot()).inWindow, breaker: breakerLevel[breaker.state] }),
+    }),
+  );
+
   if (config.roles.includes('projections')) {
     const sinks = createAlarmSinks(config.alarms.sinks, { pollIntervalMs: config.alarms.pollIntervalMs });
     stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));

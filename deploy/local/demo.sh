@@ -52,7 +52,7 @@ pids+=($!)
 "$TSX" deploy/local/telegraf-like-generator.ts --topic telegraf --rate "$RATE" >"$LOGS/generator.log" 2>&1 &
 pids+=($!)
 
-# The bridge runs compiled, as deployed (`npm start`'s node flags): node gets Ctrl-C itself and stops gracefully
+# The bridge runs compiled, as deployed (`npm start`'s node flags; `npm run build` also builds the console): node gets Ctrl-C itself and stops gracefully
 # (flush, commit, leave the group); a wrapper relaying a second signal could cut that stop short.
 npm run -s build
 AIOPS__ENGINE__AUTH__PASSWORD="${AIOPS__ENGINE__AUTH__PASSWORD:-admin123}" \
@@ -60,7 +60,9 @@ AIOPS__ENGINE__AUTH__PASSWORD="${AIOPS__ENGINE__AUTH__PASSWORD:-admin123}" \
 pids+=($!)
 
 cat <<INFO
+[demo] console             http://127.0.0.1:8088/console   (sign in with the demo key: demo-admin-key-change-me)
 [demo] running. Where to look:
+  queue dashboard     http://127.0.0.1:8088/admin/queues   (any user name, password demo-admin-key-change-me)
   bridge status       http://127.0.0.1:8088/api/v1/status
   bridge metrics      http://127.0.0.1:8088/metrics   (aiops_ingest_*, aiops_forward_*, aiops_kafka_consumer_lag)
   engine (simulator)  http://127.0.0.1:$SIM_PORT/__sim/report   (what the engine received)

@@ -223,6 +223,8 @@ export class BreakerConfig {
 export class HttpConfig {
   @IsString() host = '127.0.0.1';
   @IsInt() @Min(0) @Max(65535) port = 8088;
+  /** How often each replica writes its pipeline figures for the console's sparklines (docs/architecture.md, Console). */
+  @IsInt() @Min(100) @Max(60_000) sampleEveryMs = 10_000;
 }
 
 export const API_SCOPES = ['read', 'write', 'admin'] as const;

@@ -2,10 +2,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
+import type { PipelineSamples } from '../../application/ports/pipeline-samples.js';
 import type { Trend, TrendQuery } from '../../domain/trend.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { allowlistRoutes, type AllowlistRouteDeps } from './allowlist-routes.js';
 import { authenticate, requireScope, type ApiKeys } from './auth.js';
+import { consolePage, pipelineHistoryRoutes } from './console-routes.js';
 import { openApiDocument, openApiValidator } from './openapi.js';
 import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { problemHandler, problemOf } from './problem.js';
@@ -30,6 +32,10 @@ export interface ApiAppDeps {
   readonly rules: Parameters<typeof ruleRoutes>[0];
   readonly alarms: Parameters<typeof alarmRoutes>[0];
   readonly dashboardQueues: readonly Queue[];
+  /** The fleet's pipeline history (console sparklines). */
+  readonly samples: PipelineSamples;
+  /** Where the console's built bundle is (default dist/console). */
+  readonly consoleDir?: string;
   readonly bodyLimitBytes: number;
   readonly rateLimit: { points: number; durationSeconds: number };
   /** Tests: check every response against the contract too (a mismatch becomes a 500 naming the field). */
@@ -40,7 +46,7 @@ export interface ApiAppDeps {
 
 /**
  * The whole HTTP surface. Order matters: bodies are parsed within the limit and every request is validated
- * against the contract first; ops routes and the document need no key; the dashboard has its own Basic auth;
+ * against the contract first; ops routes, the document and the console's static page need no key; the dashboard has its own Basic auth;
  * everything else under /api is authenticated, rate-limited per key, then routed. Any error ends in the one problem+json handler.
  */
 export const buildApiApp = (deps: ApiAppDeps): Express => {
@@ -57,10 +63,12 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
     res.json(openApiDocument());
   });
   app.use(queueDashboard(deps.keys, deps.dashboardQueues));
+  app.use(consolePage(deps.consoleDir));
   app.use('/api', authenticate(deps.keys), rateLimitPerKey(deps.redis, { keyPrefix: deps.keyPrefix, ...deps.rateLimit, log: deps.log }));
   app.get('/api/v1/status', requireScope('read'), async (_req, res) => {
     res.json(await deps.status());
   });
+  app.use(pipelineHistoryRoutes(deps.samples));
   app.use(trendRoutes({ trend: deps.trend, limits: deps.trendLimits }));
   app.use(allowlistRoutes(deps.allowlist));
   app.use(ruleRoutes(deps.rules));

@@ -15,7 +15,8 @@ export const openApiDocument = (): OpenApiDocument => (cached ??= load(readFileS
 /**
  * express-openapi-validator over the document. Requests always; responses when `validateResponses` (the tests
  * turn it on, so every real answer in every route test is checked against the contract). Security is ours
- * (auth.ts), not the validator's. The dashboard's own assets and XHRs are bull-board's, outside the contract.
+ * (auth.ts), not the validator's. The dashboard's own assets and XHRs are bull-board's, and the console's
+ * bundle files are static: both outside the contract.
  */
 export const openApiValidator = (opts: { validateResponses: boolean }): RequestHandler[] =>
   OpenApiValidator.middleware({
@@ -26,5 +27,6 @@ export const openApiValidator = (opts: { validateResponses: boolean }): RequestH
     validateSecurity: false,
     validateApiSpec: true,
     ignoreUndocumented: false,
-    ignorePaths: /^\/admin\/queues\/./,
+    // The console's bundle files (hashed names) are static assets, not API.
+    ignorePaths: /^\/(admin\/queues|console)\/./,
   }) as unknown as RequestHandler[];

@@ -18,6 +18,7 @@ import { engineRuleLinksPrefix } from '../../infrastructure/engines/create-engin
 import { RedisEngineRuleLinks } from '../../infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
 import { listen } from '../http/listen.js';
+import { RedisPipelineSamples } from '../../infrastructure/redis/redis-pipeline-samples.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
 import { buildApiApp } from '../http/api-app.js';
@@ -126,6 +127,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     },
     alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, textScanBudget: config.projections.textScanBudget }), store: events },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
+    samples: new RedisPipelineSamples(redis, { keyPrefix: prefix }),
     bodyLimitBytes: config.api.bodyLimitBytes,
     rateLimit: config.api.rateLimit,
     gate,

@@ -59,6 +59,7 @@ describe('the express app', () => {
       rules: { store: new InMemoryEventStore(), reconcile: async () => ({ created: 0, updated: 0, deleted: 0, drift: [], errors: [] }) },
       alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:` }), store: new InMemoryEventStore() },
       dashboardQueues: [queue],
+      samples: { stepMs: 10_000, record: async () => undefined, read: async () => [] },
       bodyLimitBytes: 1024,
       rateLimit: { points: 10, durationSeconds: 1 },
     });
