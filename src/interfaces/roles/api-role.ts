@@ -124,7 +124,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
         }),
       afterWrite: reconciler.kick,
     },
-    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, textScanBudget: config.projections.textScanBudget }), store: events },
+    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, scanBudget: config.projections.scanBudget }), store: events },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
     bodyLimitBytes: config.api.bodyLimitBytes,
     rateLimit: config.api.rateLimit,
