@@ -4,7 +4,8 @@
 //   1. GET /api/v1/alarms with filters (status + severity + tag), 1 replica, then 2 replicas (rate split evenly);
 //   2. GET /api/v1/trends with 90 % cache hits (every tenth request a query not seen before), 1 replica.
 // Before the HTTP runs, the same query straight on the read model (`store-alarms`, 500 sequential calls in this
-// process): what Redis costs per page, apart from the API layer. Bridges run compiled (buildBridge), as production.
+// process): what Redis costs per page, apart from the API layer. Bridges run through tsx (the compiled tree
+// in .cache/bench-dist would not find docs/openapi.yaml, which openapi.ts resolves relative to dist/).
 // Prints one JSON line per run on stderr and, last, one JSON line with all runs on stdout.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ import type { AlarmViewDoc } from '../src/application/ports/alarm-view-store.js'
 import { RedisAlarmView } from '../src/infrastructure/redis/redis-alarm-view.js';
 import { startEngineSimulator } from '../test/simulator/index.js';
 import { alarmView } from './support/alarm-events.js';
-import { buildBridge, spawnBridge, type BridgeProcess } from './support/bridge-process.js';
+import { spawnBridge, type BridgeProcess } from './support/bridge-process.js';
 import { startPrivateRedis } from './support/private-redis.js';
 
 const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' } } });
@@ -104,7 +105,6 @@ try {
     await view.upsert(docs);
   }
   const storeRun = await timeStore(view, new URLSearchParams(values.filter));
-  const script = buildBridge();
   const start = async (i: number): Promise<string> => {
     const port = await freePort();
     const bridge = spawnBridge(
@@ -117,7 +117,7 @@ try {
         http: { host: '127.0.0.1', port },
         api: { keys: [{ name: 'bench', key: KEY, scopes: ['read'] }], rateLimit: { points: 1_000_000, durationSeconds: 1 }, rulesReconcileEveryMs: 0 },
       },
-      { name: `api-${i}`, ...(script && { script }) },
+      { name: `api-${i}` },
     );
     bridges.push(bridge);
     await bridge.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000);

@@ -22,6 +22,7 @@ import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
 import { buildApiApp } from '../http/api-app.js';
 import { ApiKeys } from '../http/auth.js';
+import { observeAppend, timedEventStore } from '../../infrastructure/observability/timed-event-store.js';
 import type { ReadinessCheck } from '../http/ops-routes.js';
 import { problemOf } from '../http/problem.js';
 
@@ -78,7 +79,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     next();
   };
 
-  const events = new RedisEventStore(redis, { keyPrefix: `${prefix}:` });
+  const events = timedEventStore(new RedisEventStore(redis, { keyPrefix: `${prefix}:` }), observeAppend(deps.metrics));
   const cache = new RedisSharedCache(redis, prefix);
   const reconciler = ruleReconciler({
     store: events,
