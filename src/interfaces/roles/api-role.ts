@@ -65,6 +65,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const extraQueues = config.api.dashboardQueues.map((name) => new Queue(name, { connection: bullConnection, prefix }));
 
   let stopping = false;
+  const KEEP_ALIVE_LINGER_MS = 300;
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const gate: RequestHandler = (_req, res, next) => {
@@ -143,12 +144,15 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     stopping = true;
     clearInterval(reconcileTimer);
     const closed = new Promise<void>((r) => server.close(() => r()));
-    server.closeIdleConnections();
+    // Idle keep-alive sockets stay open a moment: a client about to reuse one gets a clean 503 + Connection: close
+    // (the gate) instead of a reset socket it cannot tell from a lost request; new connections find no listener.
+    const linger = new Promise<void>((r) => setTimeout(r, Math.min(KEEP_ALIVE_LINGER_MS, config.api.drainTimeoutMs)).unref());
     if (inFlight > 0) {
       const bound = new Promise<void>((r) => setTimeout(r, config.api.drainTimeoutMs).unref());
       await Promise.race([new Promise<void>((r) => (drained = r)), bound]);
       if (inFlight > 0) alog.warn({ inFlight }, 'requests still running after the drain bound; cutting them');
     }
+    await linger;
     server.closeAllConnections();
     await closed;
     await reconciler.idle();
