@@ -32,8 +32,9 @@ return 1`;
  * fewest members inside [min, max] (ZLEXCOUNT, O(log N) each) is walked newest first from the cursor in chunks;
  * each member is kept when every other index holds it (ZSCORE, O(1)) and its text matches, up to limit + 1 (the
  * extra one says a next page exists) or until `budget` members were looked at. So a page costs
- * O(members walked × filters), not O(size of the indexes). Returns { members…, stop } where stop is the last member
- * looked at ('' when the walk reached the end): a page cut short by the budget continues from there.
+ * O(members walked × filters), not O(size of the indexes). Returns { { members…, stop }, { doc of each of the first
+ * `limit` members } } (docs read here: one round trip per page); stop is the last member looked at ('' when the
+ * walk reached the end): a page cut short by the budget continues from there.
  */
 export const QUERY_LUA = `
 local base = ARGV[1]
@@ -47,7 +48,7 @@ if n > 0 then
     local c = redis.call('ZLEXCOUNT', keys[i], min, max)
     if fewest == nil or c < fewest then best, fewest = i, c end
   end
-  if fewest == 0 then return { '' } end
+  if fewest == 0 then return { { '' }, {} } end
   src = keys[best]
   for i = 1, n do if i ~= best then others[#others + 1] = keys[i] end end
 end
@@ -73,8 +74,10 @@ while #out <= limit and scanned < budget do
   if #chunk < want and #out <= limit and scanned < budget then last = '' break end
   max = '(' .. last
 end
+local docs = {}
+for i = 1, math.min(#out, limit) do docs[i] = redis.call('HGET', base .. 'h:' .. string.sub(out[i], 17), 'doc') or '' end
 out[#out + 1] = last
-return out`;
+return { out, docs }`;
 
 /** ARGV: base. Deletes every document and index atomically (a rebuild starts from nothing). */
 export const CLEAR_LUA = `

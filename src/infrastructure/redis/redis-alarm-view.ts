@@ -16,7 +16,7 @@ export interface RedisAlarmViewOptions {
 
 interface ViewCommands {
   aiopsAlarmViewUpsert(all: string, ...argv: string[]): Promise<number>;
-  aiopsAlarmViewQuery(all: string, ...argv: string[]): Promise<string[]>;
+  aiopsAlarmViewQuery(all: string, ...argv: string[]): Promise<[string[], string[]]>;
   aiopsAlarmViewClear(all: string, base: string): Promise<number>;
 }
 
@@ -102,13 +102,14 @@ export class RedisAlarmView implements AlarmViewStore {
     const max = q.cursor ? `(${decodeCursor(q.cursor)}` : q.to ? `(${pad(q.to)}` : '+';
     const min = q.from ? `[${pad(q.from)}` : '-';
     const text = (q.text ?? '').toLowerCase();
-    const out = await this.cmd.aiopsAlarmViewQuery(
+    const [out, docs] = await this.cmd.aiopsAlarmViewQuery(
       this.all, this.base, max, min, String(limit), text, String(Math.max(this.budget, limit + 1)), String(indexes.length), ...indexes,
     );
     const stop = out.pop() ?? '';
     const members = out.slice(0, limit);
     const next = out.length > limit ? members[members.length - 1] : stop;
-    const items = await this.docs(members.map((m) => m.slice(16)));
+    // '' = a member whose hash is gone (cannot happen inside one script; kept defensive like docs()).
+    const items = docs.flatMap((d) => (d ? [JSON.parse(d) as AlarmViewDoc] : []));
     return { items, next: next ? encodeCursor(next) : null };
   }
 
