@@ -143,9 +143,9 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const stop = async (): Promise<void> => {
     stopping = true;
     clearInterval(reconcileTimer);
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    // Idle keep-alive sockets stay open a moment: a client about to reuse one gets a clean 503 + Connection: close
-    // (the gate) instead of a reset socket it cannot tell from a lost request; new connections find no listener.
+    // The listener and the idle keep-alive sockets stay open a moment (server.close() would close idle sockets at
+    // once): a client about to reuse one, or connecting now, gets a clean 503 + Connection: close from the gate
+    // instead of a reset socket it cannot tell from a lost request. Only then the listener and every socket close.
     const linger = new Promise<void>((r) => setTimeout(r, Math.min(KEEP_ALIVE_LINGER_MS, config.api.drainTimeoutMs)).unref());
     if (inFlight > 0) {
       const bound = new Promise<void>((r) => setTimeout(r, config.api.drainTimeoutMs).unref());
@@ -153,6 +153,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
       if (inFlight > 0) alog.warn({ inFlight }, 'requests still running after the drain bound; cutting them');
     }
     await linger;
+    const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
     await closed;
     await reconciler.idle();

@@ -42,7 +42,7 @@ describe('a bridge process sent SIGTERM during a busy stream and a busy API', ()
       overrides: {
         roles: ['ingest', 'forward', 'api'],
         logLevel: 'info',
-        api: { keys: [{ name: 'reader', key: KEY, scopes: ['read'] }], rulesReconcileEveryMs: 0 },
+        api: { keys: [{ name: 'reader', key: KEY, scopes: ['read'] }], rulesReconcileEveryMs: 0, rateLimit: { points: 1_000_000, durationSeconds: 1 } },
       },
     });
     proc = spawnBridge(JSON.parse(JSON.stringify(config)) as Record<string, unknown>, { name: 'sigterm-bridge' });
@@ -93,12 +93,14 @@ describe('a bridge process sent SIGTERM during a busy stream and a busy API', ()
   });
 
   // A request sent before the SIGTERM was accepted (or reaches the gate while it drains: a clean 503). One sent
-  // after may also find the listener closed (refused, or reset while it sat in the kernel's accept queue): never
-  // accepted, so never half-done. The bridge logs it if it ever had to cut a running request.
+  // after may also meet the listener as it closes (refused; reset in the kernel's accept queue; a socket closed
+  // right after the client wrote to it): never accepted by the gate, so never half-done. The server's side of that
+  // guarantee: it counts accepted requests and logs when it ever has to cut one at the drain bound.
   it('answers every API request it accepted, and refuses later ones cleanly', () => {
     expect(sentBeforeTerm).toBeGreaterThan(10);
     expect(outcomes.filter((o) => !o.afterTerm && o.result !== 200 && o.result !== 503)).toEqual([]);
-    expect(outcomes.filter((o) => o.afterTerm && ![200, 503, 'ECONNREFUSED', 'ECONNRESET'].includes(o.result))).toEqual([]);
+    expect(outcomes.filter((o) => o.afterTerm && ![200, 503, 'ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(o.result))).toEqual([]);
+    expect(outcomes.filter((o) => o.afterTerm && o.result === 503).length).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.result === 200).length).toBeGreaterThanOrEqual(sentBeforeTerm);
     expect(cutLogged).toBe(false);
   });
