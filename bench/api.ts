@@ -3,6 +3,9 @@
 // (api role only); autocannon sends `--rate` req/s for `--seconds` from this process over loopback:
 //   1. GET /api/v1/alarms with filters (status + severity + tag), 1 replica, then 2 replicas (rate split evenly);
 //   2. GET /api/v1/trends with 90 % cache hits (every tenth request a query not seen before), 1 replica.
+// Before the HTTP runs, the same query straight on the read model (`store-alarms`, 500 sequential calls in this
+// process): what Redis costs per page, apart from the API layer. Bridges run compiled (`node dist/main.js`, as
+// production runs them).
 // Prints one JSON line per run on stderr and, last, one JSON line with all runs on stdout.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +16,7 @@ import type { AlarmViewDoc } from '../src/application/ports/alarm-view-store.js'
 import { RedisAlarmView } from '../src/infrastructure/redis/redis-alarm-view.js';
 import { startEngineSimulator } from '../test/simulator/index.js';
 import { alarmView } from './support/alarm-events.js';
-import { spawnBridge, type BridgeProcess } from './support/bridge-process.js';
+import { buildBridge, spawnBridge, type BridgeProcess } from './support/bridge-process.js';
 import { startPrivateRedis } from './support/private-redis.js';
 
 const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' } } });
@@ -63,6 +66,31 @@ async function load(name: string, urls: string[], path: string, uniqueEvery?: nu
   return run;
 }
 
+/** The filtered query on the read model itself, sequentially, first page then following cursors up to 5 pages. */
+async function timeStore(view: RedisAlarmView, filter: URLSearchParams): Promise<{ bench: string; calls: number; p50_ms: number; p99_ms: number }> {
+  const tags = Object.fromEntries([...filter].filter(([k]) => k.startsWith('tag.')).map(([k, v]) => [k.slice(4), v]));
+  const q = {
+    ...(filter.get('status') && { status: filter.get('status') as 'firing' | 'resolved' }),
+    ...(filter.get('severity') && { severity: filter.get('severity') as 'major' }),
+    ...(filter.get('metric') && { metric: filter.get('metric')! }),
+    ...(filter.get('text') && { text: filter.get('text')! }),
+    tags,
+    limit: 50,
+  };
+  const ms: number[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    const page = await view.query({ ...q, ...(cursor && { cursor }) });
+    ms.push(performance.now() - t0);
+    cursor = i % 5 === 4 ? undefined : (page.next ?? undefined);
+  }
+  ms.sort((x, y) => x - y);
+  const run = { bench: 'store-alarms', calls: ms.length, p50_ms: +ms[249]!.toFixed(2), p99_ms: +ms[494]!.toFixed(2) };
+  process.stderr.write(`${JSON.stringify(run)}\n`);
+  return run;
+}
+
 const server = await startPrivateRedis(fileURLToPath(new URL('../deploy/local/redis.conf', import.meta.url)));
 const redis = new Redis(server.url);
 const sim = await startEngineSimulator({ tokenTtlSeconds: 3600 });
@@ -76,6 +104,8 @@ try {
     });
     await view.upsert(docs);
   }
+  const storeRun = await timeStore(view, new URLSearchParams(values.filter));
+  const script = buildBridge();
   const start = async (i: number): Promise<string> => {
     const port = await freePort();
     const bridge = spawnBridge(
@@ -88,7 +118,7 @@ try {
         http: { host: '127.0.0.1', port },
         api: { keys: [{ name: 'bench', key: KEY, scopes: ['read'] }], rateLimit: { points: 1_000_000, durationSeconds: 1 }, rulesReconcileEveryMs: 0 },
       },
-      { name: `api-${i}` },
+      { name: `api-${i}`, ...(script ? { script } : {}) },
     );
     bridges.push(bridge);
     await bridge.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000);
@@ -96,7 +126,7 @@ try {
   };
   const [a, b] = [await start(1), await start(2)];
   const alarmsPath = `/api/v1/alarms?${values.filter}&limit=50`;
-  const runs = [await load('api-alarms', [a], alarmsPath), await load('api-alarms', [a, b], alarmsPath)];
+  const runs: Array<Run | typeof storeRun> = [storeRun, await load('api-alarms', [a], alarmsPath), await load('api-alarms', [a, b], alarmsPath)];
   const now = Date.now();
   const trendPath = `/api/v1/trends?metric=svc_000.f0&from=${encodeURIComponent(new Date(now - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(now).toISOString())}`;
   runs.push(await load('api-trends', [a], trendPath, 10));

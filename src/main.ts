@@ -17,7 +17,11 @@ import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-br
 import type { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
 import { startForwardRole } from './interfaces/roles/forward-role.js';
 import { startIngestRole } from './interfaces/roles/ingest-role.js';
+import { probeNacos } from './infrastructure/nacos/nacos-probe.js';
+import { observeAppend, timedEventStore } from './infrastructure/observability/timed-event-store.js';
+import type { ReadinessCheck } from './interfaces/http/ops-routes.js';
 import { startPollRole } from './interfaces/roles/poll-role.js';
+import { breakerCheck, eventStoreCheck, kafkaCheck, nacosCheck, redisCheck } from './interfaces/roles/readiness-checks.js';
 import { startApiRole } from './interfaces/roles/api-role.js';
 import { startPipelineSampling } from './interfaces/roles/pipeline-sampling.js';
 import { startProjectionsRole } from './interfaces/roles/projections-role.js';
@@ -41,7 +45,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
   const bullConnection = { url: config.redis.url, maxRetriesPerRequest: null };
   const stops: Array<() => Promise<void> | void> = [];
-  const readiness = [{ name: 'redis', check: async () => void (await redis.ping()) }];
+  const readiness: ReadinessCheck[] = [redisCheck(redis)];
 
   // Budget and breaker keys get their own ':' (BullMQ adds one itself); the cap is the fleet's, from config.
   const guardPrefix = `${prefix}:`;
@@ -68,6 +72,11 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
   const rawEngine = createEngine(config, log.child({ module: 'engine' }), budgetRequestHooks(budget, { breaker }));
   const engine = guardEngine(rawEngine, { breaker });
   const catalog = new RedisMetricCatalog(redis, { keyPrefix: prefix });
+  readiness.push(breakerCheck(breaker), eventStoreCheck(new RedisEventStore(redis, { keyPrefix: guardPrefix })));
+  if (config.allowlist.source === 'nacos') {
+    const nacosOpts = config.allowlist.nacos;
+    readiness.push(nacosCheck(() => probeNacos(nacosOpts, Math.min(2_000, nacosOpts.requestTimeoutMs))));
+  }
   // The producer's own connection fails a command within enqueueTimeoutMs while Redis is down (one reconnect
   // attempt, then an error), so an enqueue never hangs: the points stay held and the consumer pauses.
   const producerRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, commandTimeout: config.redis.enqueueTimeoutMs });
@@ -136,11 +145,11 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     allowlist = built.holder;
     kafka = built.source;
     stops.unshift(built.stop);
-    readiness.push({ name: 'allowlist', check: async () => void (built.holder.status().activeVersion ?? failWith('no allowlist active')) });
+    readiness.push(kafkaCheck(built.source), { name: 'allowlist', check: async () => ({ version: built.holder.status().activeVersion ?? failWith('no allowlist active') }) });
   }
 
   if (config.roles.includes('poll')) {
-    const store = new RedisEventStore(redis, { keyPrefix: guardPrefix });
+    const store = timedEventStore(new RedisEventStore(redis, { keyPrefix: guardPrefix }), observeAppend(metrics));
     stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
 
@@ -153,7 +162,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
 
   if (config.roles.includes('projections')) {
     const sinks = createAlarmSinks(config.alarms.sinks, { pollIntervalMs: config.alarms.pollIntervalMs });
-    stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry }));
+    stops.unshift(startProjectionsRole({ redis, keyPrefix: `${prefix}:`, config: config.projections, pollIntervalMs: config.alarms.pollIntervalMs, sinks, log, registry: metrics.registry, readiness }));
   }
 
   let httpPort: number | undefined;

@@ -98,12 +98,13 @@ export function spawnBridge(
 }
 
 /**
- * Compiles src/ as `npm run build` does, into .cache/bench-dist (git-ignored; inside the repository so that
- * node_modules resolves), and returns the entry to run: what production runs (`node dist/main.js`), without the
- * tsx loader's own memory and start-up. Falls back to tsx (returns undefined) when the tree does not compile.
+ * Compiles src/ as `npm run build` does, into dist/ (git-ignored), and returns the entry to run: what production
+ * runs (`node dist/main.js`), without the tsx loader's own memory and start-up. dist/ itself, not a folder of the
+ * bench's own: the compiled code finds files of the repository by relative paths (docs/openapi.yaml for the API,
+ * dist/console for the console). Falls back to tsx (returns undefined) when the tree does not compile.
  */
 export function buildBridge(): string | undefined {
-  const out = join(root, '.cache/bench-dist');
+  const out = join(root, 'dist');
   try {
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out], {
       cwd: root,

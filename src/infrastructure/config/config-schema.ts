@@ -336,8 +336,10 @@ export class ProjectionsConfig {
   @IsInt() @Min(100) disabledRecheckMs = 5_000;
   /** How often lag, dead-letter and disabled-sink metrics are refreshed. */
   @IsInt() @Min(500) lagCheckMs = 5_000;
-  /** Most alarms a text search looks at per page (the one bounded scan of the alarm view). */
-  @IsInt() @Min(100) @Max(1_000_000) textScanBudget = 5_000;
+  /** Most alarms a query looks at per page (filters checked on the smallest index, text matched); then a short page and a cursor. */
+  @IsInt() @Min(100) @Max(1_000_000) scanBudget = 5_000;
+  /** `/readyz` says not ready while a projection's oldest unhandled event is older than this (seconds). */
+  @IsInt() @Min(1) readyMaxLagSeconds = 120;
 }
 
 /**

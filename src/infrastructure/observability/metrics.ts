@@ -37,6 +37,13 @@ export function createMetrics() {
     alarmPollDrift: new Counter({ name: 'aiops_alarm_poll_drift_total', help: 'Signs of alarms appearing/disappearing mid-read of the current list', registers: [registry] }),
     alarmsFiring: new Gauge({ name: 'aiops_alarms_firing', help: 'Alarms in the last current-alarm snapshot', registers: [registry] }),
     alarmEvents: new Counter({ name: 'aiops_alarm_events_total', help: 'Alarm events appended by polls, by type', labelNames: ['type'], registers: [registry] }),
+    eventStoreAppend: new Histogram({
+      name: 'aiops_event_store_append_seconds',
+      help: 'Event-store appends (one Lua script each) by outcome: ok, conflict (expected version), error',
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     alarmCommandFailures: new Counter({ name: 'aiops_alarm_command_failures_total', help: 'Alarm commands that failed (retried next poll)', registers: [registry] }),
   };
   return m;

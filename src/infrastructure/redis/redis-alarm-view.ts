@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { AlarmPage, AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
 import type { AlarmView } from '../../domain/alarms/alarm-events.js';
@@ -7,13 +7,16 @@ import { CLEAR_LUA, QUERY_LUA, UPSERT_LUA } from './redis-alarm-view-scripts.js'
 export interface RedisAlarmViewOptions {
   /** Separates deployments (and tests) sharing one Redis; ends with ':' by convention (as the event store's). */
   readonly keyPrefix: string;
-  /** Most members a text search looks at per page before it returns a short page with a cursor. */
-  readonly textScanBudget?: number;
+  /**
+   * Most index members a query looks at per page (filters checked against the smallest index, text matched)
+   * before it returns a short page with a cursor.
+   */
+  readonly scanBudget?: number;
 }
 
 interface ViewCommands {
   aiopsAlarmViewUpsert(all: string, ...argv: string[]): Promise<number>;
-  aiopsAlarmViewQuery(all: string, ...argv: string[]): Promise<string[]>;
+  aiopsAlarmViewQuery(all: string, ...argv: string[]): Promise<[string[], string[]]>;
   aiopsAlarmViewClear(all: string, base: string): Promise<number>;
 }
 
@@ -44,9 +47,9 @@ const decodeCursor = (cursor: string): string => {
 
 /**
  * The `alarm-view` read model in Redis, laid out for its queries (see redis-alarm-view-scripts.ts): one hash per
- * alarm and one sorted set per index value (status, severity, metric, rule, each tag k=v, all), intersected in a
- * script for combined filters. Text search is the one bounded scan: over the filtered candidates only, at most
- * `textScanBudget` members per page.
+ * alarm and one sorted set per index value (status, severity, metric, rule, each tag k=v, all). Combined filters
+ * walk the smallest index and check the others per member (redis-alarm-view-scripts.ts); every query looks at
+ * most `scanBudget` members per page, so a rare combination or a text search gives a short page with a cursor.
  */
 export class RedisAlarmView implements AlarmViewStore {
   private readonly base: string;
@@ -60,7 +63,7 @@ export class RedisAlarmView implements AlarmViewStore {
   ) {
     this.base = `{${options.keyPrefix}alarm-view}:`;
     this.all = `${this.base}i:all`;
-    this.budget = options.textScanBudget ?? 5_000;
+    this.budget = options.scanBudget ?? 5_000;
     redis.defineCommand('aiopsAlarmViewUpsert', { numberOfKeys: 1, lua: UPSERT_LUA });
     redis.defineCommand('aiopsAlarmViewQuery', { numberOfKeys: 1, lua: QUERY_LUA });
     redis.defineCommand('aiopsAlarmViewClear', { numberOfKeys: 1, lua: CLEAR_LUA });
@@ -99,14 +102,14 @@ export class RedisAlarmView implements AlarmViewStore {
     const max = q.cursor ? `(${decodeCursor(q.cursor)}` : q.to ? `(${pad(q.to)}` : '+';
     const min = q.from ? `[${pad(q.from)}` : '-';
     const text = (q.text ?? '').toLowerCase();
-    const out = await this.cmd.aiopsAlarmViewQuery(
-      this.all, this.base, randomUUID(), max, min, String(limit), text, String(text ? this.budget : Number.MAX_SAFE_INTEGER),
-      String(indexes.length), ...indexes,
+    const [out, docs] = await this.cmd.aiopsAlarmViewQuery(
+      this.all, this.base, max, min, String(limit), text, String(Math.max(this.budget, limit + 1)), String(indexes.length), ...indexes,
     );
     const stop = out.pop() ?? '';
     const members = out.slice(0, limit);
     const next = out.length > limit ? members[members.length - 1] : stop;
-    const items = await this.docs(members.map((m) => m.slice(16)));
+    // '' = a member whose hash is gone (cannot happen inside one script; kept defensive like docs()).
+    const items = docs.flatMap((d) => (d ? [JSON.parse(d) as AlarmViewDoc] : []));
     return { items, next: next ? encodeCursor(next) : null };
   }
 

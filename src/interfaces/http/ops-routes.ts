@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 
+/** One dependency of `/readyz`: resolves (with details worth showing, if any) or throws why it is not ready. */
 export interface ReadinessCheck {
   readonly name: string;
-  readonly check: () => Promise<void>;
+  /** An error with a `details` property shows those details too. */
+  readonly check: () => Promise<unknown>;
 }
 
 /** Operations endpoints: liveness, readiness (each dependency checked, named in the answer) and Prometheus metrics. */
@@ -16,10 +18,11 @@ export function opsRoutes(opts: { registry: Registry; readiness: readonly Readin
     const results = await Promise.all(
       opts.readiness.map(async (c) => {
         try {
-          await c.check();
-          return { name: c.name, ok: true };
+          const details = await c.check();
+          return { name: c.name, ok: true, ...(details !== undefined && { details }) };
         } catch (err) {
-          return { name: c.name, ok: false, error: (err as Error).message };
+          const details = (err as { details?: unknown }).details;
+          return { name: c.name, ok: false, error: (err as Error).message, ...(details !== undefined && { details }) };
         }
       }),
     );

@@ -43,6 +43,8 @@ export class KafkaMetricSource {
   /** eachBatch calls under way (several with partitionsConsumedConcurrently > 1); stop waits for them. */
   private readonly inFlight = new Set<Promise<void>>();
   private admin: Promise<Admin> | undefined;
+  /** For readiness: a group member with partitions assigned, or why not (kafkajs's own events). */
+  private membership: { state: 'joining' | 'member' | 'crashed' | 'stopped'; partitions: number; since: number; error?: string } = { state: 'joining', partitions: 0, since: Date.now() };
 
   constructor(private readonly opts: KafkaMetricSourceOptions) {
     this.kafka = new Kafka({
@@ -68,10 +70,16 @@ export class KafkaMetricSource {
     // After a crash kafkajs restarts the consumer with a new group member whose pause list is empty, and a pause
     // asked for during the restart window had no consumer to land on. The join comes before the first fetch of
     // the new member: re-applying the pause there keeps backpressure (no hot re-fetch of a paused topic).
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       if (this.pausedBy.size > 0) this.applyPause();
+      const partitions = Object.values(e.payload.memberAssignment).reduce((n, ps) => n + ps.length, 0);
+      this.membership = { state: 'member', partitions, since: Date.now() };
+    });
+    this.consumer.on(this.consumer.events.STOP, () => {
+      this.membership = { state: 'stopped', partitions: 0, since: Date.now() };
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.membership = { state: 'crashed', partitions: 0, since: Date.now(), error: e.payload.error.message };
       opts.log.error({ err: e.payload.error, restart: e.payload.restart, paused: [...this.pausedBy] }, 'kafka consumer crashed');
     });
   }
@@ -186,6 +194,12 @@ export class KafkaMetricSource {
     } catch (err) {
       this.opts.log.warn({ err: { message: (err as Error).message } }, 'pause deferred until the consumer has rejoined');
     }
+  }
+
+  /** The consumer as readiness sees it: joined the group (with how many partitions), joining, crashed or stopped. */
+  health(): { state: 'joining' | 'member' | 'crashed' | 'stopped'; partitions: number; since: string; paused: boolean; error?: string } {
+    const { since, ...rest } = this.membership;
+    return { ...rest, since: new Date(since).toISOString(), paused: this.isPaused };
   }
 
   get isPaused(): boolean {

@@ -23,6 +23,7 @@ import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric
 import { RedisSharedCache } from '../../infrastructure/redis/redis-shared-cache.js';
 import { buildApiApp } from '../http/api-app.js';
 import { ApiKeys } from '../http/auth.js';
+import { observeAppend, timedEventStore } from '../../infrastructure/observability/timed-event-store.js';
 import type { ReadinessCheck } from '../http/ops-routes.js';
 import { problemOf } from '../http/problem.js';
 
@@ -65,6 +66,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const extraQueues = config.api.dashboardQueues.map((name) => new Queue(name, { connection: bullConnection, prefix }));
 
   let stopping = false;
+  const KEEP_ALIVE_LINGER_MS = 300;
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const gate: RequestHandler = (_req, res, next) => {
@@ -79,7 +81,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
     next();
   };
 
-  const events = new RedisEventStore(redis, { keyPrefix: `${prefix}:` });
+  const events = timedEventStore(new RedisEventStore(redis, { keyPrefix: `${prefix}:` }), observeAppend(deps.metrics));
   const cache = new RedisSharedCache(redis, prefix);
   const reconciler = ruleReconciler({
     store: events,
@@ -125,7 +127,7 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
         }),
       afterWrite: reconciler.kick,
     },
-    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, textScanBudget: config.projections.textScanBudget }), store: events },
+    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, scanBudget: config.projections.scanBudget }), store: events },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
     samples: new RedisPipelineSamples(redis, { keyPrefix: prefix }),
     bodyLimitBytes: config.api.bodyLimitBytes,
@@ -141,13 +143,17 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const stop = async (): Promise<void> => {
     stopping = true;
     clearInterval(reconcileTimer);
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    server.closeIdleConnections();
+    // The listener and the idle keep-alive sockets stay open a moment (server.close() would close idle sockets at
+    // once): a client about to reuse one, or connecting now, gets a clean 503 + Connection: close from the gate
+    // instead of a reset socket it cannot tell from a lost request. Only then the listener and every socket close.
+    const linger = new Promise<void>((r) => setTimeout(r, Math.min(KEEP_ALIVE_LINGER_MS, config.api.drainTimeoutMs)).unref());
     if (inFlight > 0) {
       const bound = new Promise<void>((r) => setTimeout(r, config.api.drainTimeoutMs).unref());
       await Promise.race([new Promise<void>((r) => (drained = r)), bound]);
       if (inFlight > 0) alog.warn({ inFlight }, 'requests still running after the drain bound; cutting them');
     }
+    await linger;
+    const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
     await closed;
     await reconciler.idle();

@@ -9,7 +9,9 @@ import { keepAlertmanagerLeases, RESOLVED_RESEND_MS } from '../../infrastructure
 import type { AlarmSinks } from '../../infrastructure/alarm-sinks/create-alarm-sinks.js';
 import type { ProjectionsConfig } from '../../infrastructure/config/config-schema.js';
 import { createProjectionMetrics } from '../../infrastructure/observability/projection-metrics.js';
+import type { ReadinessCheck } from '../http/ops-routes.js';
 import { newOwnerId, wireProjections } from './projections-wiring.js';
+import { projectionLagCheck } from './readiness-checks.js';
 
 const LAG_CAP = 1_000;
 
@@ -22,6 +24,8 @@ export interface ProjectionsRoleDeps {
   readonly sinks: AlarmSinks;
   readonly log: Logger;
   readonly registry: Registry;
+  /** The role adds its lag check here (`/readyz`). */
+  readonly readiness?: ReadinessCheck[];
 }
 
 /**
@@ -43,6 +47,10 @@ export function startProjectionsRole(deps: ProjectionsRoleDeps): () => Promise<v
   const runners = w.projections.map((p) => w.runner(p, owner));
   runners.forEach((r) => r.start());
   log.info({ projections: runners.map((r) => r.name), owner }, 'projections role started');
+  // Any replica can answer: the lag is read from the shared log and checkpoints (one event read per projection).
+  deps.readiness?.push(
+    projectionLagCheck(() => Promise.all(w.projections.map((p) => projectionStatus(w, p.name, p.category, { cap: 1 }))), config.readyMaxLagSeconds),
+  );
 
   const lagTimer = setInterval(() => {
     void (async () => {

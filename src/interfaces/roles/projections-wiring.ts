@@ -32,7 +32,7 @@ export function wireProjections(redis: Redis, keyPrefix: string, config: Project
   const store = new RedisEventStore(redis, { keyPrefix });
   const checkpoints = new RedisProjectionCheckpoints(redis, { keyPrefix });
   const lease = new RedisLease(redis, { keyPrefix });
-  const view = new RedisAlarmView(redis, { keyPrefix, textScanBudget: config.textScanBudget });
+  const view = new RedisAlarmView(redis, { keyPrefix, scanBudget: config.scanBudget });
   const deadLetters = new RedisDeliveryDeadLetters(redis, { keyPrefix });
   const sinkSwitch = new RedisSinkSwitch(redis, { keyPrefix });
   const plog = log.child({ module: 'projections' });

@@ -8,7 +8,7 @@ import { useRedisPrefixes } from '../../support/redis-test.js';
 const redisKeys = useRedisPrefixes('alarm-view');
 let view: RedisAlarmView;
 beforeEach(() => {
-  view = new RedisAlarmView(redisKeys.redis, { keyPrefix: redisKeys.newPrefix(), textScanBudget: 50 });
+  view = new RedisAlarmView(redisKeys.redis, { keyPrefix: redisKeys.newPrefix(), scanBudget: 50 });
 });
 
 const doc = (a: AlarmView, version = 1): AlarmViewDoc => ({
@@ -130,5 +130,27 @@ describe('pagination over many alarms', () => {
     expect(first.items.length).toBeLessThan(3);
     expect(first.next).not.toBeNull();
     expect(ids(await allPages({ text: 'needle', limit: 10 }))).toEqual(['t080', 't040', 't000']);
+  });
+  it('bounds a walk over several indexes by the scan budget, and the cursors still reach every match', async () => {
+    // 120 critical alarms, every 30th on host h9, three resolved; scan budget 50. The walk follows the smallest
+    // index (h9: 4 members), whatever the order of the filters; 'firing' + 'h0' (116 members each) is cut by the budget.
+    const many = Array.from({ length: 120 }, (_, i) =>
+      alarm({ id: `s${String(i).padStart(3, '0')}`, startsAt: at(300 + i), severity: 'critical', tags: { host: i % 30 === 0 ? 'h9' : 'h0' }, ...(i % 55 === 0 ? { status: 'resolved' as const, resolvedAt: at(999) } : {}) }),
+    );
+    await view.upsert(many.map((a) => doc(a)));
+    const byHost = await view.query({ severity: 'critical', tags: { host: 'h9' }, limit: 10 });
+    expect(ids(byHost.items)).toEqual(['s090', 's060', 's030', 's000']);
+    expect(byHost.next).toBeNull();
+    const first = await view.query({ severity: 'critical', status: 'resolved', limit: 10 });
+    expect(ids(first.items)).toEqual(['s110', 's055', 's000']);
+    const rare = await view.query({ severity: 'critical', status: 'firing', tags: { host: 'h9' }, limit: 2 });
+    expect(ids(rare.items)).toEqual(['s090', 's060']);
+    expect(ids(await allPages({ severity: 'critical', status: 'firing', tags: { host: 'h9' }, limit: 2 }))).toEqual(['s090', 's060', 's030']);
+    const none = await view.query({ severity: 'major', status: 'firing', limit: 10 });
+    expect(none).toEqual({ items: [], next: null });
+    const cut = await view.query({ status: 'firing', tags: { host: 'h0' }, text: 's005', limit: 10 });
+    expect(cut.items).toEqual([]);
+    expect(cut.next).not.toBeNull();
+    expect(ids(await allPages({ status: 'firing', tags: { host: 'h0' }, text: 's005', limit: 10 }))).toEqual(['s005']);
   });
 });
