@@ -67,11 +67,16 @@ export class PrivateRnacos {
     });
   }
 
+  /**
+   * A probe write that reads back within 10 s. On a loaded machine a restart on existing data (raft log replay)
+   * can take seconds to apply its first write: keep writing and reading until the deadline instead of judging
+   * by the first second, so only an instance that never applies one is restarted.
+   */
   private async writesApply(): Promise<boolean> {
     const url = `http://${this.addr}/nacos/v1/cs/configs`;
-    const probe = { dataId: '__ready__', group: 'DEFAULT_GROUP', content: String(Date.now()) };
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
+      const probe = { dataId: '__ready__', group: 'DEFAULT_GROUP', content: `${Date.now()}-${Math.random()}` };
       const written = await fetch(url, { method: 'POST', body: new URLSearchParams(probe) }).then((r) => r.ok, () => false);
       if (written) {
         for (let i = 0; i < 20; i++) {
@@ -79,9 +84,9 @@ export class PrivateRnacos {
           if (read === probe.content) return true;
           await sleep(50);
         }
-        return false;
+      } else {
+        await sleep(100);
       }
-      await sleep(100);
     }
     return false;
   }
