@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkaConfig } from '../src/infrastructure/config/config-schema.js';
 import { services, uniqueSuffix } from '../test/support/services.js';
 import { lineOf, measurementName, type GeneratorOptions } from '../test/support/telegraf-generator.js';
 import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
 import { printSummary, summarizeProfile } from './support/cpu-profile.js';
+import { dropKeys, produceLines, waitCommittedEnd } from './support/kafka-topic.js';
 import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
 const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
@@ -76,7 +76,6 @@ const PASSING_MEASUREMENTS = 1_000; // light: every field of svc_0000…svc_0999
 const gen: GeneratorOptions = { measurements: MEASUREMENTS, fieldsPer: LIGHT_FIELDS, hosts: 200, startMs: Date.UTC(2026, 10, 25) };
 const realistic = args.traffic === 'realistic' ? new RealisticTelegraf(42) : undefined;
 if (!realistic && args.traffic !== 'light') throw new Error(`--traffic realistic|light, not ${args.traffic}`);
-let fieldsSeen = 0;
 const MESSAGES = Math.ceil(LINES / PER_MESSAGE);
 
 servicesUp('redis', 'kafka');
@@ -91,7 +90,9 @@ await admin.connect();
 
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const produced = await produce();
+  const lines = realistic ? realistic.iterate(LINES, Date.now() - 3_600_000) : lightLines();
+  const produced = await produceLines(kafka, topic, lines, PER_MESSAGE, PARTITIONS);
+  const fieldsSeen = produced.fields;
   err(`produced ${LINES.toLocaleString('en')} lines in ${MESSAGES.toLocaleString('en')} messages (${(produced.bytes / 1e6).toFixed(0)} MB) in ${produced.ms} ms`);
 
   const allowlistFile = join(dir, 'metrics-allowlist.yaml');
@@ -132,37 +133,6 @@ try {
   await admin.disconnect();
   await dropKeys(keyPrefix);
   rmSync(dir, { recursive: true, force: true });
-}
-
-async function produce(): Promise<{ ms: number; bytes: number }> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const started = Date.now();
-  let bytes = 0;
-  let batch: { value: Buffer; partition: number }[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  const source = realistic?.iterate(LINES, Date.now() - 3_600_000);
-  for (let m = 0; m < MESSAGES; m++) {
-    const lines: string[] = [];
-    for (let i = m * PER_MESSAGE; i < Math.min(LINES, (m + 1) * PER_MESSAGE); i++) {
-      const line = source ? (source.next().value as string) : lineOf(i, gen);
-      fieldsSeen += line.split(' ')[1]?.split(',').length ?? 0;
-      lines.push(line);
-    }
-    const value = Buffer.from(`${lines.join('\n')}\n`);
-    bytes += value.length;
-    batch.push({ value, partition: m % PARTITIONS });
-    if (batch.length === 60) {
-      const p = producer.send({ topic, messages: batch }).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      batch = [];
-      if (inFlight.size >= 4) await Promise.race(inFlight);
-    }
-  }
-  if (batch.length) await producer.send({ topic, messages: batch });
-  await Promise.all(inFlight);
-  await producer.disconnect();
-  return { ms: Date.now() - started, bytes };
 }
 
 function allowlistYaml(): string {
@@ -250,7 +220,7 @@ async function runBridge(allowlistFile: string): Promise<BridgeRun> {
     const httpPort = started.httpPort as number;
     let sampledMaxMb = 0;
     const sampler = setInterval(() => (sampledMaxMb = Math.max(sampledMaxMb, memoryOf(bridge.pid).rssMb)), 100);
-    const { end, steadyPerMs } = await waitCommittedEnd(admin, 300_000);
+    const { end, steadyPerMs } = await waitCommittedEnd(admin, topic, groupId, { timeoutMs: 300_000 });
     clearInterval(sampler);
     const cpuSeconds = cpuSecondsOf(bridge.pid) - cpuAtStart;
     const ms = end - started.time;
@@ -272,38 +242,12 @@ async function runBridge(allowlistFile: string): Promise<BridgeRun> {
   }
 }
 
-/**
- * Polls the group's committed offsets; resolves with the time they first reach the end of every partition, and
- * the steady rate (messages/ms) between 10% and 90% committed — no join, no final linger in it.
- */
-async function waitCommittedEnd(a: Admin, timeoutMs: number): Promise<{ end: number; steadyPerMs: number }> {
-  const ends = await a.fetchTopicOffsets(topic);
-  const total = ends.reduce((n, e) => n + Number(e.high), 0);
-  const deadline = Date.now() + timeoutMs;
-  let from: { t: number; at: number } | undefined;
-  let to: { t: number; at: number } | undefined;
-  for (;;) {
-    const [committed] = await a.fetchOffsets({ groupId, topics: [topic] });
-    const at = committed?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
-    const t = Date.now();
-    if (!from && at >= total * 0.1) from = { t, at };
-    if (!to && at >= total * 0.9) to = { t, at };
-    if (at >= total) return { end: t, steadyPerMs: from && to && to.t > from.t ? (to.at - from.at) / (to.t - from.t) : NaN };
-    if (t > deadline) throw new Error(`committed ${at} of ${total} messages after ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
-
 function sampleOf(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
 }
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(services.redisUrl);
-  try {
-    for await (const keys of redis.scanStream({ match: `*${prefix}*`, count: 1000 })) if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
-  } finally {
-    redis.disconnect();
-  }
+/** The light shape's lines (test/support/telegraf-generator.ts), in order. */
+function* lightLines(): Generator<string> {
+  for (let i = 0; i < LINES; i++) yield lineOf(i, gen);
 }

@@ -21,10 +21,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { services, uniqueSuffix } from '../test/support/services.js';
-import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
+import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, spawnBridge } from './support/bridge-process.js';
+import { dropKeys, produceLines, waitCommittedEnd } from './support/kafka-topic.js';
 import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
 const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
@@ -67,7 +67,7 @@ interface Run {
 
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const produced = await produce();
+  const produced = await produceLines(kafka, topic, traffic.iterate(LINES, Date.now() - 3_600_000), PER_MESSAGE, PARTITIONS);
   err(`produced ${LINES.toLocaleString('en')} lines (${(produced.bytes / 1e6).toFixed(0)} MB, ${(produced.bytes / LINES).toFixed(0)} B/line) in ${produced.ms} ms`);
   const runs: Record<string, Run> = {};
   if (only.has('kcat')) runs.kcat = await runKcat();
@@ -107,41 +107,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function produce(): Promise<{ ms: number; bytes: number }> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const started = Date.now();
-  let bytes = 0;
-  let batch: { value: Buffer; partition: number }[] = [];
-  let message: string[] = [];
-  let m = 0;
-  const inFlight = new Set<Promise<unknown>>();
-  const send = async (): Promise<void> => {
-    const p = producer.send({ topic, messages: batch }).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    batch = [];
-    if (inFlight.size >= 4) await Promise.race(inFlight);
-  };
-  for (const line of traffic.iterate(LINES, Date.now() - 3_600_000)) {
-    message.push(line);
-    if (message.length < PER_MESSAGE) continue;
-    const value = Buffer.from(`${message.join('\n')}\n`);
-    bytes += value.length;
-    batch.push({ value, partition: m++ % PARTITIONS });
-    message = [];
-    if (batch.length === 60) await send();
-  }
-  if (message.length) {
-    const value = Buffer.from(`${message.join('\n')}\n`);
-    bytes += value.length;
-    batch.push({ value, partition: m % PARTITIONS });
-  }
-  if (batch.length) await send();
-  await Promise.all(inFlight);
-  await producer.disconnect();
-  return { ms: Date.now() - started, bytes };
-}
-
 /** kcat as a balanced consumer in a group of its own; `times` after it prints its CPU time (bash's children). */
 async function runKcat(): Promise<Run> {
   const groupId = `bench-peers-kcat-${id}`;
@@ -150,7 +115,7 @@ async function runKcat(): Promise<Run> {
   const child = spawn('bash', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const committed = waitCommittedEnd(admin, groupId, started, 300_000);
+  const committed = committedEnd(groupId, started);
   await once(child, 'exit');
   const { end, steadyLinesPerS } = await committed;
   // `times`: the shell's own user/system, then its children's: "0m1.234s 0m0.456s".
@@ -189,7 +154,7 @@ async function runTelegraf(): Promise<Run> {
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {
-    const { end, steadyLinesPerS } = await waitCommittedEnd(admin, groupId, started, 300_000);
+    const { end, steadyLinesPerS } = await committedEnd(groupId, started);
     return { ms: end - started, steadyLinesPerS, cpuSeconds: cpuSecondsOf(child.pid ?? -1) };
   } catch (e) {
     err(`telegraf's last output:\n${stderr}`);
@@ -221,33 +186,12 @@ async function runBridge(): Promise<Run> {
     { name: 'bridge', script, nodeArgs: SERVICE_NODE_FLAGS.split(' ').filter(Boolean) },
   );
   try {
-    const { end, steadyLinesPerS } = await waitCommittedEnd(admin, groupId, started, 300_000);
+    const { end, steadyLinesPerS } = await committedEnd(groupId, started);
     const cpuSeconds = cpuSecondsOf(bridge.pid);
     return { ms: end - started, steadyLinesPerS, cpuSeconds, rssMb: memoryOf(bridge.pid).peakMb };
   } finally {
     await bridge.stop();
     await dropKeys(keyPrefix);
-  }
-}
-
-/** Polls a group's committed offsets until they reach the end of every partition. */
-async function waitCommittedEnd(a: Admin, groupId: string, started: number, timeoutMs: number): Promise<{ end: number; steadyLinesPerS: number }> {
-  const ends = await a.fetchTopicOffsets(topic);
-  const total = ends.reduce((n, e) => n + Number(e.high), 0);
-  let from: { t: number; at: number } | undefined;
-  let to: { t: number; at: number } | undefined;
-  for (;;) {
-    const [committed] = await a.fetchOffsets({ groupId, topics: [topic] }).catch(() => []);
-    const at = committed?.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ?? 0;
-    const t = Date.now();
-    if (!from && at >= total * 0.1) from = { t, at };
-    if (!to && at >= total * 0.9) to = { t, at };
-    if (at >= total) {
-      const perMs = from && to && to.t > from.t ? (to.at - from.at) / (to.t - from.t) : NaN;
-      return { end: t, steadyLinesPerS: perMs * PER_MESSAGE * 1000 };
-    }
-    if (t - started > timeoutMs) throw new Error(`${groupId}: committed ${at} of ${total} messages after ${timeoutMs} ms`);
-    await sleep(25);
   }
 }
 
@@ -260,11 +204,8 @@ function ensureKcat(): void {
   }
 }
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(services.redisUrl);
-  try {
-    for await (const keys of redis.scanStream({ match: `*${prefix}*`, count: 1000 })) if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
-  } finally {
-    redis.disconnect();
-  }
+/** When the group's committed offsets reached the topic's end, and the steady rate in lines/s. */
+async function committedEnd(groupId: string, started: number): Promise<{ end: number; steadyLinesPerS: number }> {
+  const { end, steadyPerMs } = await waitCommittedEnd(admin, topic, groupId, { started, timeoutMs: 300_000 });
+  return { end, steadyLinesPerS: steadyPerMs * PER_MESSAGE * 1000 };
 }
