@@ -6,6 +6,13 @@ export interface ReadinessCheck {
   readonly name: string;
   /** An error with a `details` property shows those details too. */
   readonly check: () => Promise<unknown>;
+  /**
+   * A dependency the whole fleet shares and that this replica can work around for a while (Nacos: it keeps the
+   * allowlist it holds; the engine: ingest pauses, queries go on; the alarm platform: events wait in the log).
+   * Its failure is reported and makes the answer `degraded`, still 200: taking every replica out of service at
+   * once because of it would turn a partial outage into a full one.
+   */
+  readonly advisory?: boolean;
 }
 
 /** Operations endpoints: liveness, readiness (each dependency checked, named in the answer) and Prometheus metrics. */
@@ -19,15 +26,16 @@ export function opsRoutes(opts: { registry: Registry; readiness: readonly Readin
       opts.readiness.map(async (c) => {
         try {
           const details = await c.check();
-          return { name: c.name, ok: true, ...(details !== undefined && { details }) };
+          return { name: c.name, ok: true, ...(c.advisory && { advisory: true }), ...(details !== undefined && { details }) };
         } catch (err) {
           const details = (err as { details?: unknown }).details;
-          return { name: c.name, ok: false, error: (err as Error).message, ...(details !== undefined && { details }) };
+          return { name: c.name, ok: false, ...(c.advisory && { advisory: true }), error: (err as Error).message, ...(details !== undefined && { details }) };
         }
       }),
     );
-    const ready = results.every((r) => r.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
+    const ready = results.every((r) => r.ok || r.advisory === true);
+    const status = !ready ? 'not_ready' : results.every((r) => r.ok) ? 'ready' : 'degraded';
+    res.status(ready ? 200 : 503).json({ status, checks: results });
   });
   r.get('/metrics', async (_req: Request, res: Response) => {
     res.type(opts.registry.contentType).send(await opts.registry.metrics());

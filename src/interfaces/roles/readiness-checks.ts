@@ -26,11 +26,13 @@ export const eventStoreCheck = (store: Pick<EventStore, 'readStream'>): Readines
 });
 
 /**
- * The engine's shared breaker: open means the engine is down or refusing us for the whole fleet, so this replica
- * cannot do its main job (forwarding, polls, trends). Half-open counts as ready (a probe is under way).
+ * The engine's shared breaker: open means the engine is down or refusing us for the whole fleet. Advisory: the
+ * replica still serves what needs no engine (alarm queries, rules, the allowlist) while ingest waits in Kafka, so
+ * the answer is `degraded`, not 503 on every replica at once. Half-open is fine (a probe is under way).
  */
 export const breakerCheck = (breaker: { readonly state: 'closed' | 'half_open' | 'open'; readonly rejectsUs?: { readonly cause: string } | undefined }): ReadinessCheck => ({
   name: 'engine-breaker',
+  advisory: true,
   check: async () => {
     const details = { state: breaker.state, ...(breaker.rejectsUs && { rejectsUs: breaker.rejectsUs.cause }) };
     if (breaker.state === 'open') throw Object.assign(new Error('engine circuit breaker open'), { details });
@@ -48,17 +50,20 @@ export const kafkaCheck = (source: { health(): { state: string } & Record<string
   },
 });
 
-export const nacosCheck = (probe: () => Promise<Record<string, unknown>>): ReadinessCheck => ({ name: 'nacos', check: probe });
+/** Nacos, advisory: without it the replica keeps filtering with the allowlist it holds (and its snapshot). */
+export const nacosCheck = (probe: () => Promise<Record<string, unknown>>): ReadinessCheck => ({ name: 'nacos', advisory: true, check: probe });
 
 /**
- * Projections (projections role): not ready when the oldest event a projection has not handled is older than
- * `maxLagSeconds` (the alarm view would serve stale answers; deliveries would be late).
+ * Projections (projections role): failing when the oldest event a projection has not handled is older than
+ * `maxLagSeconds` (the alarm view would serve stale answers; deliveries would be late). Advisory: a late delivery
+ * is usually the alarm platform being down, which every replica sees alike; the events wait in the log.
  */
 export const projectionLagCheck = (
   lag: () => Promise<ReadonlyArray<{ name: string; behind: number; oldestPendingAgeMs: number }>>,
   maxLagSeconds: number,
 ): ReadinessCheck => ({
   name: 'projections',
+  advisory: true,
   check: async () => {
     const all = await lag();
     const details = Object.fromEntries(all.map((p) => [p.name, { pendingAtLeast: p.behind, lagSeconds: p.oldestPendingAgeMs / 1000 }]));

@@ -7,10 +7,10 @@ import { createTopic, waitFor } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
 import { KEYS, startApi, type ApiUnderTest } from './api-harness.js';
 
-interface Check { name: string; ok: boolean; error?: string; details?: Record<string, unknown> }
-const readyz = async (api: ApiUnderTest): Promise<{ status: number; checks: Record<string, Check> }> => {
+interface Check { name: string; ok: boolean; advisory?: boolean; error?: string; details?: Record<string, unknown> }
+const readyz = async (api: ApiUnderTest): Promise<{ status: number; body: { status: string }; checks: Record<string, Check> }> => {
   const r = await api.call('GET', '/readyz', { key: null });
-  return { status: r.status, checks: Object.fromEntries((r.json.checks as Check[]).map((c) => [c.name, c])) };
+  return { status: r.status, body: r.json as { status: string }, checks: Object.fromEntries((r.json.checks as Check[]).map((c) => [c.name, c])) };
 };
 
 const alarm: AlarmView = {
@@ -51,13 +51,14 @@ describe('when the engine is down and its breaker opens', () => {
   });
   afterAll(async () => api?.close());
 
-  it('turns not ready, naming the breaker, while the other checks stay ok', async () => {
+  it('turns degraded (still 200: the engine is shared by the fleet), naming the breaker, while the other checks stay ok', async () => {
     expect((await readyz(api)).status).toBe(200);
     api.sim.setFaults({ outage: true, outageMode: 'http503' });
     for (let i = 0; i < 3; i++) await api.call('GET', `/api/v1/trends?metric=m${i}.f`);
     const r = await readyz(api);
-    expect(r.status).toBe(503);
-    expect(r.checks['engine-breaker']).toMatchObject({ ok: false, error: 'engine circuit breaker open', details: { state: 'open' } });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('degraded');
+    expect(r.checks['engine-breaker']).toMatchObject({ ok: false, advisory: true, error: 'engine circuit breaker open', details: { state: 'open' } });
     expect(r.checks.redis?.ok).toBe(true);
   });
 });
@@ -77,15 +78,17 @@ describe('when a projection falls behind (its webhook receiver is down)', () => 
     redis.disconnect();
   });
 
-  it('turns not ready once the oldest undelivered event is older than projections.readyMaxLagSeconds', async () => {
-    expect((await readyz(api)).status).toBe(200);
+  it('turns degraded once the oldest undelivered event is older than projections.readyMaxLagSeconds', async () => {
+    expect((await readyz(api)).body.status).toBe('ready');
     const store = new RedisEventStore(redis, { keyPrefix: `${api.config.redis.keyPrefix}:` });
     await store.appendToStream(alarmStream(alarm.id), [{ type: 'AlarmRaised', data: { alarm } }], { expectedStreamVersion: 'no_stream' });
-    const r = await waitFor('not ready', async () => {
+    const r = await waitFor('degraded', async () => {
       const s = await readyz(api);
-      return s.status === 503 ? s : undefined;
+      return s.body.status === 'degraded' ? s : undefined;
     }, 20_000);
-    expect(r.checks.projections).toMatchObject({ ok: false, error: expect.stringContaining('alarm-delivery:webhook') });
+    // The alarm platform being down is seen by every replica alike: reported, but no replica leaves service.
+    expect(r.status).toBe(200);
+    expect(r.checks.projections).toMatchObject({ ok: false, advisory: true, error: expect.stringContaining('alarm-delivery:webhook') });
     expect((r.checks.projections?.details?.['alarm-delivery:webhook'] as { lagSeconds: number }).lagSeconds).toBeGreaterThan(1);
     expect((r.checks.projections?.details?.['alarm-view'] as { lagSeconds: number }).lagSeconds).toBeLessThanOrEqual(1);
   });
@@ -100,10 +103,11 @@ describe('when the allowlist lives in Nacos and Nacos does not answer', () => {
   });
   afterAll(async () => api?.close());
 
-  it('is not ready and names Nacos', async () => {
+  it('is degraded (it filters with the allowlist it holds) and names Nacos', async () => {
     const r = await readyz(api);
-    expect(r.status).toBe(503);
-    expect(r.checks.nacos).toMatchObject({ ok: false, error: expect.stringMatching(/^Nacos 127\.0\.0\.1:9 unreachable/) });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('degraded');
+    expect(r.checks.nacos).toMatchObject({ ok: false, advisory: true, error: expect.stringMatching(/^Nacos 127\.0\.0\.1:9 unreachable/) });
     expect(r.checks.nacos?.error).not.toMatch(/password/);
   });
 
