@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: installs npm dependencies if needed, starts the real local
-# services (Redis, Kafka, r-nacos, Alertmanager — installed on first use) and chromium, then typecheck, lint and every
+# services (Redis, Kafka, r-nacos, Alertmanager, Prometheus — installed on first use) and chromium, then typecheck, lint and every
 # vitest suite (whose global setup builds the console bundle if it is missing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
