@@ -7,8 +7,10 @@ import { RedisEventStore } from '../../src/infrastructure/redis/redis-event-stor
 import type { MetricPoint } from '../../src/domain/metric.js';
 import { createShuzhihuiEngine } from '../../src/infrastructure/engines/shuzhihui/index.js';
 import { spawnBridge, type BridgeProcess } from '../../bench/support/bridge-process.js';
+import { startEngineSimulator, type RunningSimulator } from '../simulator/index.js';
 import { writeAllowlist } from './bridge-harness.js';
 import { services, uniqueSuffix } from './services.js';
+import { SignedReceiver } from './signed-receiver.js';
 
 /**
  * The whole of Flow 2 with real parts, shared by test/e2e/alarms and bench/alarms.ts: the engine simulator (in the
@@ -117,4 +119,52 @@ export async function alarmLog(redis: Redis, keyPrefix: string): Promise<Recorde
 export async function leaseHolderPid(redis: Redis, keyPrefix: string, projection: string): Promise<number | null> {
   const owner = await redis.get(`${keyPrefix}:lease:${projection}`);
   return owner === null ? null : Number(owner.split(':')[1]);
+}
+
+export interface AlarmChain {
+  readonly sim: RunningSimulator;
+  readonly receiver: SignedReceiver;
+  readonly fleet: BridgeProcess[];
+  /**
+   * Alarm ids of resolves the receiver accepted while the simulator still listed their engine alarm as firing:
+   * checked at the moment of receipt, so a false resolve cannot hide behind a later recovery.
+   */
+  readonly falseResolves: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * What every e2e alarm test runs: the engine simulator with a threshold rule on `metric` (> 90, created through our
+ * engine adapter), a receiver that verifies every signature, and `replicas` bridge processes with poll +
+ * projections on `keyPrefix`.
+ */
+export async function startAlarmChain(o: {
+  readonly metric: string;
+  readonly keyPrefix: string;
+  readonly replicas: number;
+  readonly pollIntervalMs: number;
+  readonly alertmanager?: boolean;
+}): Promise<AlarmChain> {
+  const secret = newWebhookSecret();
+  const receiver = new SignedReceiver(secret);
+  const falseResolves: string[] = [];
+  const sim = await startEngineSimulator({ evaluateEveryMs: 200 });
+  const webhookUrl = await receiver.start();
+  receiver.onAccepted = (e) => {
+    if (e.kind === 'resolved' && sim.alarms().current.some((a) => a.alarmId === e.engineAlarmId)) falseResolves.push(e.alarmId);
+  };
+  await createThresholdRule(engineFor(sim.url), o.metric);
+  const config = chainConfig({ engineUrl: sim.url, webhookUrl, secret, pollIntervalMs: o.pollIntervalMs, keyPrefix: o.keyPrefix, alertmanager: o.alertmanager ?? false });
+  const fleet = await startFleet(config, o.replicas);
+  return {
+    sim,
+    receiver,
+    fleet,
+    falseResolves,
+    async stop() {
+      await stopFleet(fleet);
+      await receiver.close();
+      await sim.close();
+    },
+  };
 }

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BridgeProcess } from '../../../bench/support/bridge-process.js';
-import {
-  alarmLog, alertmanagerAlerts, chainConfig, createThresholdRule, engineFor, hosts, newWebhookSecret, pushValues, startFleet, stopFleet,
-} from '../../support/alarm-chain.js';
+import { alarmLog, alertmanagerAlerts, engineFor, hosts, pushValues, startAlarmChain, type AlarmChain } from '../../support/alarm-chain.js';
 import { waitFor } from '../../support/bridge-harness.js';
 import { redisForTest } from '../../support/redis-test.js';
 import { uniqueSuffix } from '../../support/services.js';
-import { outOfOrder, SignedReceiver } from '../../support/signed-receiver.js';
-import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
+import { outOfOrder, type SignedReceiver } from '../../support/signed-receiver.js';
+import type { RunningSimulator } from '../../simulator/index.js';
 
 /**
  * Flow 2 end to end with real parts: data into the engine simulator fires, updates and recovers alarms; two
@@ -18,27 +15,18 @@ const POLL_MS = 1_000;
 const HOSTS = hosts(6);
 const metric = `e2e_${uniqueSuffix()}.cpu`;
 const { redis, prefix, cleanup } = redisForTest('e2e-chain');
-const secret = newWebhookSecret();
-const receiver = new SignedReceiver(secret);
-const falseResolves: string[] = [];
+let chain: AlarmChain;
 let sim: RunningSimulator;
-let fleet: BridgeProcess[] = [];
+let receiver: SignedReceiver;
+let falseResolves: string[] = [];
 
 beforeAll(async () => {
-  sim = await startEngineSimulator({ evaluateEveryMs: 200 });
-  const webhookUrl = await receiver.start();
-  // Checked at the moment of receipt: the engine must no longer list an alarm whose resolve the platform gets.
-  receiver.onAccepted = (e) => {
-    if (e.kind === 'resolved' && sim.alarms().current.some((a) => a.alarmId === e.engineAlarmId)) falseResolves.push(e.alarmId);
-  };
-  await createThresholdRule(engineFor(sim.url), metric);
-  fleet = await startFleet(chainConfig({ engineUrl: sim.url, webhookUrl, secret, pollIntervalMs: POLL_MS, keyPrefix: prefix, alertmanager: true }), 2);
+  chain = await startAlarmChain({ metric, keyPrefix: prefix, replicas: 2, pollIntervalMs: POLL_MS, alertmanager: true });
+  ({ sim, receiver, falseResolves } = chain);
 });
 
 afterAll(async () => {
-  await stopFleet(fleet);
-  await receiver.close();
-  await sim?.close();
+  await chain?.stop();
   await cleanup();
 });
 

@@ -2,14 +2,12 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeProcess } from '../../../bench/support/bridge-process.js';
 import { deliveryProjectionName } from '../../../src/application/alarms/alarm-delivery-projection.js';
-import {
-  alarmLog, chainConfig, createThresholdRule, engineFor, hosts, leaseHolderPid, newWebhookSecret, pushValues, startFleet, stopFleet,
-} from '../../support/alarm-chain.js';
+import { alarmLog, engineFor, hosts, leaseHolderPid, pushValues, startAlarmChain, type AlarmChain } from '../../support/alarm-chain.js';
 import { waitFor } from '../../support/bridge-harness.js';
 import { redisForTest } from '../../support/redis-test.js';
 import { uniqueSuffix } from '../../support/services.js';
-import { outOfOrder, SignedReceiver } from '../../support/signed-receiver.js';
-import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
+import { outOfOrder, type SignedReceiver } from '../../support/signed-receiver.js';
+import type { RunningSimulator } from '../../simulator/index.js';
 
 /** Three bridge processes with poll + projections on one Redis prefix: one fleet, as deployed. */
 const POLL_MS = 2_000;
@@ -18,27 +16,20 @@ const HOSTS = hosts(30);
 const WEBHOOK = deliveryProjectionName('webhook');
 const metric = `e2e_${uniqueSuffix()}.cpu`;
 const { redis, prefix, cleanup } = redisForTest('e2e-fleet');
-const secret = newWebhookSecret();
-const receiver = new SignedReceiver(secret);
-const falseResolves: string[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+let chain: AlarmChain;
 let sim: RunningSimulator;
+let receiver: SignedReceiver;
 let fleet: BridgeProcess[] = [];
+let falseResolves: string[] = [];
 
 beforeAll(async () => {
-  sim = await startEngineSimulator({ evaluateEveryMs: 200 });
-  const webhookUrl = await receiver.start();
-  receiver.onAccepted = (e) => {
-    if (e.kind === 'resolved' && sim.alarms().current.some((a) => a.alarmId === e.engineAlarmId)) falseResolves.push(e.alarmId);
-  };
-  await createThresholdRule(engineFor(sim.url), metric);
-  fleet = await startFleet(chainConfig({ engineUrl: sim.url, webhookUrl, secret, pollIntervalMs: POLL_MS, keyPrefix: prefix }), 3);
+  chain = await startAlarmChain({ metric, keyPrefix: prefix, replicas: 3, pollIntervalMs: POLL_MS });
+  ({ sim, receiver, fleet, falseResolves } = chain);
 });
 
 afterAll(async () => {
-  await stopFleet(fleet);
-  await receiver.close();
-  await sim?.close();
+  await chain?.stop();
   await cleanup();
 });
 

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BridgeProcess } from '../../../bench/support/bridge-process.js';
-import {
-  alarmLog, chainConfig, createThresholdRule, engineFor, hosts, newWebhookSecret, pushValues, startFleet, stopFleet,
-} from '../../support/alarm-chain.js';
+import { alarmLog, engineFor, hosts, pushValues, startAlarmChain, type AlarmChain } from '../../support/alarm-chain.js';
 import { waitFor } from '../../support/bridge-harness.js';
 import { redisForTest } from '../../support/redis-test.js';
 import { uniqueSuffix } from '../../support/services.js';
-import { outOfOrder, SignedReceiver } from '../../support/signed-receiver.js';
-import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
+import { outOfOrder, type SignedReceiver } from '../../support/signed-receiver.js';
+import type { RunningSimulator } from '../../simulator/index.js';
 
 /**
  * The alarm platform down while alarms fire, change and recover. Issue 10 asks for 2 minutes; CI runs 20 s
@@ -20,23 +17,18 @@ const POLL_MS = 1_000;
 const HOSTS = hosts(10);
 const metric = `e2e_${uniqueSuffix()}.cpu`;
 const { redis, prefix, cleanup } = redisForTest('e2e-outage');
-const secret = newWebhookSecret();
-const receiver = new SignedReceiver(secret);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+let chain: AlarmChain;
 let sim: RunningSimulator;
-let fleet: BridgeProcess[] = [];
+let receiver: SignedReceiver;
 
 beforeAll(async () => {
-  sim = await startEngineSimulator({ evaluateEveryMs: 200 });
-  const webhookUrl = await receiver.start();
-  await createThresholdRule(engineFor(sim.url), metric);
-  fleet = await startFleet(chainConfig({ engineUrl: sim.url, webhookUrl, secret, pollIntervalMs: POLL_MS, keyPrefix: prefix }), 2);
+  chain = await startAlarmChain({ metric, keyPrefix: prefix, replicas: 2, pollIntervalMs: POLL_MS });
+  ({ sim, receiver } = chain);
 });
 
 afterAll(async () => {
-  await stopFleet(fleet);
-  await receiver.close();
-  await sim?.close();
+  await chain?.stop();
   await cleanup();
 });
 
