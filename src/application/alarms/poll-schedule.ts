@@ -14,8 +14,6 @@ export interface PollScheduleOptions {
    * milliseconds apart, the aimed check may come too early and the periodic one claims the tick.
    */
   readonly intervalMs?: number;
-  /** This process's clock (tests). */
-  readonly now?: () => number;
   /** How often a running poll renews its lease (well under the lease's length). */
   readonly renewEveryMs: number;
   readonly poll: (tick: number) => Promise<void>;
@@ -51,11 +49,10 @@ export function startPollSchedule(opts: PollScheduleOptions): { stop(): Promise<
     }
   };
 
-  const now = opts.now ?? Date.now;
   /** Until the next check: the check period, or sooner when the next tick starts sooner. */
   const nextDelay = (): number => {
     if (opts.intervalMs === undefined) return opts.checkEveryMs;
-    const toNextTick = opts.intervalMs - (now() % opts.intervalMs) + TICK_AIM_MS;
+    const toNextTick = opts.intervalMs - (Date.now() % opts.intervalMs) + TICK_AIM_MS;
     return Math.min(opts.checkEveryMs, toNextTick);
   };
   const loop = (): void => {
