@@ -17,7 +17,7 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,12 +26,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaConfig } from '../src/infrastructure/config/config-schema.js';
 import { services, uniqueSuffix } from '../test/support/services.js';
 import { lineOf, measurementName, type GeneratorOptions } from '../test/support/telegraf-generator.js';
-import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
+import { SERVICE_NODE_FLAGS, buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, sleep, spawnBridge } from './support/bridge-process.js';
 import { printSummary, summarizeProfile } from './support/cpu-profile.js';
 import { dropKeys, produceLines, waitCommittedEnd } from './support/kafka-topic.js';
 import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
-const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
 
 const { values: args } = parseArgs({
   options: {

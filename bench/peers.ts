@@ -17,17 +17,16 @@
 import 'reflect-metadata';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { services, uniqueSuffix } from '../test/support/services.js';
-import { buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, spawnBridge } from './support/bridge-process.js';
+import { SERVICE_NODE_FLAGS, buildBridge, cpuSecondsOf, memoryOf, root, servicesUp, spawnBridge } from './support/bridge-process.js';
 import { dropKeys, produceLines, waitCommittedEnd } from './support/kafka-topic.js';
 import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
-const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
 const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '2000000' },

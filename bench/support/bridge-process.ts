@@ -14,6 +14,9 @@ import { dump } from 'js-yaml';
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The service's node flags (`config.nodeFlags` in package.json, what `npm start` runs with), space-separated. */
+export const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }).config.nodeFlags;
+
 /** `bash deploy/local/services.sh up <names>`; its progress goes to stderr, never to our last-line JSON. */
 export function servicesUp(...names: string[]): void {
   execFileSync('bash', [join(root, 'deploy/local/services.sh'), 'up', ...names], { stdio: ['ignore', process.stderr, process.stderr] });
