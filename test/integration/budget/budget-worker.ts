@@ -26,6 +26,8 @@ export interface WorkerConfig {
 
 export interface WorkerRecord {
   readonly grants: number[];
+  /** For each grant of the saturating callers: ms from the grant until its request was answered. */
+  readonly answerMs: number[];
   readonly periodic: { cls: CallClass; askedAt: number; grantedAt: number }[];
   readonly rateLimitReported?: { readonly from: number; readonly to: number };
 }
@@ -57,8 +59,9 @@ const send = (grant: BudgetGrant): Promise<void> =>
 
 const startAt = await awaitStart();
 const endAt = startAt + config.durationMs;
-const record: { grants: number[]; periodic: WorkerRecord['periodic']; rateLimitReported?: { from: number; to: number } } = {
+const record: { grants: number[]; answerMs: number[]; periodic: WorkerRecord['periodic']; rateLimitReported?: { from: number; to: number } } = {
   grants: [],
+  answerMs: [],
   periodic: [],
 };
 const stop = AbortSignal.timeout(endAt - Date.now());
@@ -72,8 +75,10 @@ const saturating = async (cls: CallClass, reportOk: boolean): Promise<void> => {
       return; // the run is over
     }
     const sent = send(grant);
-    record.grants.push(Date.now());
+    const grantedAt = Date.now();
+    record.grants.push(grantedAt);
     await sent;
+    record.answerMs.push(Date.now() - grantedAt);
     if (reportOk) await budget.report({ cls, result: 'ok', latencyMs: 5 });
   }
 };
