@@ -27,13 +27,19 @@ export function deliveryRecordsContract(name: string, make: (maxPerAlarm: number
       expect((await records.forAlarm('a')).map(brief)).toEqual(['alertmanager 1 delivered x1', 'webhook 1 delivered x3']);
     });
 
-    it('keeps at most the cap per alarm, dropping the first recorded', async () => {
+    it('keeps at most the cap per alarm, dropping the oldest events\' entries', async () => {
       const records = make(3);
       await records.record([0, 1, 2, 3, 4].map((i) => rec('a', 'webhook', i, 'delivered', 10 + i)));
       expect((await records.forAlarm('a')).map((r) => r.eventVersion)).toEqual([3, 4, 5]);
-      // A replaced entry keeps its first-recorded place: it is not what the cap keeps longest.
+      // A replaced entry keeps its event's place in the log: a newer outcome does not make it newer.
       await records.record([rec('a', 'webhook', 2, 'delivered', 30, { attempts: 2 }), rec('a', 'webhook', 5, 'delivered', 31)]);
       expect((await records.forAlarm('a')).map((r) => `${r.eventVersion}x${r.attempts}`)).toEqual(['4x1', '5x1', '6x1']);
+    });
+
+    it('trims by log position, not by text (\'10-0\' is newer than \'9-0\')', async () => {
+      const records = make(2);
+      await records.record(['9-0', '10-0', '10-1'].map((p, i) => rec('a', 'webhook', i, 'delivered', 1, { eventPosition: p })));
+      expect((await records.forAlarm('a')).map((r) => r.eventPosition)).toEqual(['10-0', '10-1']);
     });
 
     it('applying the same records twice gives the same result', async () => {

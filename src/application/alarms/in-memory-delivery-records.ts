@@ -1,3 +1,4 @@
+import { comparePositions } from '../event-store/log-position.js';
 import { byOutcomeTime, type DeliveryRecord, type DeliveryRecords } from '../ports/delivery-records.js';
 
 /** In-memory twin of the Redis delivery records (same replace-and-cap rules), for unit tests. */
@@ -10,12 +11,11 @@ export class InMemoryDeliveryRecords implements DeliveryRecords {
     for (const r of records) {
       const entries = this.byAlarm.get(r.alarmId) ?? new Map<string, DeliveryRecord>();
       this.byAlarm.set(r.alarmId, entries);
-      // Setting an existing key keeps its place: the first record of an (event, sink) orders it, as in Redis.
-      entries.set(`${r.sink}\n${r.eventId}`, r);
-      for (const key of entries.keys()) {
-        if (entries.size <= this.options.maxPerAlarm) break;
-        entries.delete(key);
-      }
+      entries.set(`${r.eventPosition}|${r.sink}`, r);
+      if (entries.size <= this.options.maxPerAlarm) continue;
+      // Above the cap, the oldest events' entries go (log order), as in Redis.
+      const oldest = [...entries.values()].sort((a, b) => comparePositions(a.eventPosition, b.eventPosition) || a.sink.localeCompare(b.sink));
+      for (const gone of oldest.slice(0, entries.size - this.options.maxPerAlarm)) entries.delete(`${gone.eventPosition}|${gone.sink}`);
     }
   }
 

@@ -4,65 +4,84 @@ import { byOutcomeTime, type DeliveryRecord, type DeliveryRecords } from '../../
 export interface RedisDeliveryRecordsOptions {
   /** Separates deployments (and tests) sharing one Redis; ends with ':' by convention. */
   readonly keyPrefix: string;
-  /** Entries kept per alarm (one per sink and event); the oldest first recorded go first. */
+  /** Entries kept per alarm (one per sink and event); those of the oldest events go first. */
   readonly maxPerAlarm: number;
   /** Expiry of an alarm's records, renewed on every write; 0 keeps them as long as the alarm. */
   readonly ttlMs: number;
 }
 
-// Per alarm, one slot: a hash `<sink>|<eventId>` → record JSON (the newest outcome replaces the earlier) and a
-// sorted set of the same fields scored by first-record time (ZADD NX), which says what to drop above the cap.
+// One hash per alarm, field `<event position>|<sink>` → the rest of the record as a compact JSON array (what the
+// key and field already say is not repeated: the write's cost grows with its bytes). The newest outcome replaces
+// the earlier one.
+// Above the cap the fields are sorted by log position (the rare path: an alarm with hundreds of events) and the
+// oldest events' entries deleted. ARGV: cap, ttl ms, then field/JSON pairs.
 const RECORD_LUA = `
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
-local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+local over = redis.call('HLEN', KEYS[1]) - tonumber(ARGV[1])
 if over > 0 then
-  local gone = redis.call('ZPOPMIN', KEYS[2], over)
-  for i = 1, #gone, 2 do redis.call('HDEL', KEYS[1], gone[i]) end
+  local fields = redis.call('HKEYS', KEYS[1])
+  local function pos(f)
+    local ms, seq = string.match(f, '^(%d+)-(%d+)')
+    return tonumber(ms) or 0, tonumber(seq) or 0
+  end
+  table.sort(fields, function(a, b)
+    local am, as = pos(a)
+    local bm, bs = pos(b)
+    if am ~= bm then return am < bm end
+    if as ~= bs then return as < bs end
+    return a < b
+  end)
+  for i = 1, over do redis.call('HDEL', KEYS[1], fields[i]) end
 end
-local ttl = tonumber(ARGV[5])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
-end
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
+type Stored = [DeliveryRecord['eventId'], DeliveryRecord['eventType'], number, DeliveryRecord['outcome'], number, string | null, string];
+
 interface Commands {
-  aiopsDeliveryRecord(entries: string, order: string, field: string, json: string, atMs: number, max: number, ttlMs: number): Promise<number>;
+  aiopsDeliveryRecord(key: string, max: number, ttlMs: number, ...fieldsAndValues: string[]): Promise<number>;
 }
 
-/** Builds the keys of one alarm's delivery records (the one place that names them). */
-export const deliveryRecordKeys = (prefix: string, alarmId: string): [string, string] => {
-  const tag = `{${prefix}delivery-records:${alarmId}}`;
-  return [`${tag}:entries`, `${tag}:order`];
-};
+/** The one place that names an alarm's delivery-records key (a single key: Cluster-safe as it is). */
+export const deliveryRecordsKey = (prefix: string, alarmId: string): string => `${prefix}delivery-records:${alarmId}`;
 
 /**
  * Delivery records in Redis. Written for speed on the delivery path: a page's records go in one pipeline (one
- * round trip), one small script per record; guarded by `npm run bench -- alarms` (delivery throughput).
+ * round trip) with one small script per alarm of the page; `npm run bench -- delivery-records` measures the cost.
  */
 export class RedisDeliveryRecords implements DeliveryRecords {
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly options: RedisDeliveryRecordsOptions,
   ) {
-    redis.defineCommand('aiopsDeliveryRecord', { numberOfKeys: 2, lua: RECORD_LUA });
+    redis.defineCommand('aiopsDeliveryRecord', { numberOfKeys: 1, lua: RECORD_LUA });
   }
 
   async record(records: readonly DeliveryRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const pipeline = this.redis.pipeline() as unknown as Commands & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    const byAlarm = new Map<string, string[]>();
     for (const r of records) {
-      const [entries, order] = deliveryRecordKeys(this.options.keyPrefix, r.alarmId);
-      void pipeline.aiopsDeliveryRecord(entries, order, `${r.sink}|${r.eventId}`, JSON.stringify(r), Date.parse(r.at) || Date.now(), this.options.maxPerAlarm, this.options.ttlMs);
+      const args = byAlarm.get(r.alarmId) ?? [];
+      byAlarm.set(r.alarmId, args);
+      args.push(`${r.eventPosition}|${r.sink}`, JSON.stringify([r.eventId, r.eventType, r.eventVersion, r.outcome, r.attempts, r.reason, r.at] satisfies Stored));
     }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err !== null);
+    const pipeline = this.redis.pipeline() as unknown as Commands & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    for (const [alarmId, args] of byAlarm) {
+      void pipeline.aiopsDeliveryRecord(deliveryRecordsKey(this.options.keyPrefix, alarmId), this.options.maxPerAlarm, this.options.ttlMs, ...args);
+    }
+    const failed = ((await pipeline.exec()) ?? []).find(([err]) => err !== null);
     if (failed?.[0]) throw failed[0];
   }
 
   async forAlarm(alarmId: string): Promise<DeliveryRecord[]> {
-    const all = await this.redis.hvals(deliveryRecordKeys(this.options.keyPrefix, alarmId)[0]);
-    return byOutcomeTime(all.map((json) => JSON.parse(json) as DeliveryRecord));
+    const all = await this.redis.hgetall(deliveryRecordsKey(this.options.keyPrefix, alarmId));
+    return byOutcomeTime(
+      Object.entries(all).map(([field, json]) => {
+        const bar = field.indexOf('|');
+        const [eventId, eventType, eventVersion, outcome, attempts, reason, at] = JSON.parse(json) as Stored;
+        return { alarmId, sink: field.slice(bar + 1), eventId, eventPosition: field.slice(0, bar), eventType, eventVersion, outcome, attempts, reason, at };
+      }),
+    );
   }
 }
