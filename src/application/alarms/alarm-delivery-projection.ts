@@ -132,26 +132,37 @@ export function alarmDeliveryProjection(o: AlarmDeliveryOptions): Projection<Ala
   };
 }
 
-/** Delivers dead-lettered events again, oldest first; delivered ones leave the list, the others stay. */
+/**
+ * Delivers dead-lettered events again, oldest first; delivered ones leave the list, the others stay. With `records`,
+ * each outcome also lands on its alarm's timeline (`delivered`, or still `dead-lettered` with the replay's reason).
+ */
 export async function replayDeliveryDeadLetters(
   deadLetters: DeliveryDeadLetters,
   sink: AlarmSink,
   which: readonly string[] | 'all',
-  now: () => Date = () => new Date(),
+  opts: { readonly now?: () => Date; readonly records?: DeliveryRecords } = {},
 ): Promise<{ delivered: string[]; failed: Array<{ eventId: string; reason: string }> }> {
+  const now = opts.now ?? (() => new Date());
   const entries = (await deadLetters.list(sink.name, 10_000)).filter((d) => which === 'all' || which.includes(d.event.id));
   const delivered: string[] = [];
   const failed: Array<{ eventId: string; reason: string }> = [];
+  const page: DeliveryRecord[] = [];
   for (const entry of entries) {
     const outcome = await sink.deliver(entry.event).catch((err: unknown) => ({ kind: 'retry' as const, reason: String(err) }));
+    const { event } = entry;
+    const record = { alarmId: event.data.alarm.id, sink: sink.name, eventId: event.id, eventPosition: event.position, eventType: event.type, eventVersion: event.streamVersion, attempts: 1, at: now().toISOString() };
     if (outcome.kind === 'delivered') {
       await deadLetters.remove(sink.name, entry.event.id);
       delivered.push(entry.event.id);
+      page.push({ ...record, outcome: 'delivered', reason: null });
     } else {
-      const reason = outcome.reason;
-      await deadLetters.add({ ...entry, reason: `replay ${outcome.kind}: ${reason}`, at: now().toISOString() });
-      failed.push({ eventId: entry.event.id, reason });
+      const reason = `replay ${outcome.kind}: ${outcome.reason}`;
+      await deadLetters.add({ ...entry, reason, at: now().toISOString() });
+      failed.push({ eventId: entry.event.id, reason: outcome.reason });
+      page.push({ ...record, outcome: 'dead-lettered', reason });
     }
   }
+  // The replay itself is done and reported whatever happens to its timeline entries.
+  if (page.length) await opts.records?.record(page).catch(() => undefined);
   return { delivered, failed };
 }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alarmDeliveryProjection } from '../../../src/application/alarms/alarm-delivery-projection.js';
+import { alarmDeliveryProjection, replayDeliveryDeadLetters } from '../../../src/application/alarms/alarm-delivery-projection.js';
 import { InMemoryDeliveryDeadLetters, InMemorySinkSwitch } from '../../../src/application/alarms/in-memory-delivery-control.js';
 import { InMemoryDeliveryRecords } from '../../../src/application/alarms/in-memory-delivery-records.js';
 import { InMemoryEventStore } from '../../../src/application/event-store/in-memory-event-store.js';
@@ -20,12 +20,13 @@ afterEach(async () => {
 
 async function setup(sink: RecordingSink, records: DeliveryRecords, alarms = 2) {
   const store = new InMemoryEventStore();
+  const deadLetters = new InMemoryDeliveryDeadLetters();
   const checkpoints = new InMemoryProjectionCheckpoints();
   const failed: string[] = [];
   const views = await appendLifecycles(store, alarms);
   const projection = alarmDeliveryProjection({
     sink,
-    deadLetters: new InMemoryDeliveryDeadLetters(),
+    deadLetters,
     sinkSwitch: new InMemorySinkSwitch(),
     records,
     onRecordFailed: (s) => failed.push(s),
@@ -38,7 +39,7 @@ async function setup(sink: RecordingSink, records: DeliveryRecords, alarms = 2) 
   runners.push(runner);
   runner.start();
   const all = await store.readCategory('alarm', { after: null, maxCount: 1_000 });
-  return { views, all, failed, checkpoint: () => checkpoints.read(projection.name) };
+  return { views, all, failed, deadLetters, checkpoint: () => checkpoints.read(projection.name) };
 }
 
 const brief = (r: DeliveryRecord) => `${r.sink} v${r.eventVersion} ${r.eventType} ${r.outcome} x${r.attempts}`;
@@ -92,6 +93,27 @@ describe('when the sink rejects one event and answers gone on another', () => {
       'alertmanager v1 dead-lettered HTTP 400 bad alert',
       'alertmanager v2 sink-disabled HTTP 410',
     ]);
+  });
+});
+
+describe('when an operator replays a dead-lettered event', () => {
+  it('turns its entry into delivered, or keeps it dead-lettered with the replay\'s reason', async () => {
+    const records = new InMemoryDeliveryRecords();
+    let replay: 'accept' | 'reject' | undefined;
+    const sink = new RecordingSink('webhook', (e): DeliveryOutcome =>
+      e.streamVersion !== 1 ? { kind: 'delivered' } : replay === 'accept' ? { kind: 'delivered' } : { kind: 'rejected', reason: replay ? 'HTTP 422 again' : 'HTTP 422' });
+    const { views, all, deadLetters, checkpoint } = await setup(sink, records, 1);
+    const id = views[0]?.id ?? '';
+    await until(async () => (await checkpoint()) === all.at(-1)?.position, 3_000, 'all handled');
+    expect((await records.forAlarm(id)).map((r) => `${r.eventVersion} ${r.outcome}`)).toEqual(['1 dead-lettered', '2 delivered', '3 delivered']);
+    replay = 'reject';
+    await replayDeliveryDeadLetters(deadLetters, sink, 'all', { records, now: () => new Date('2026-12-02T07:00:00.000Z') });
+    expect((await records.forAlarm(id)).find((r) => r.eventVersion === 1)).toMatchObject({ outcome: 'dead-lettered', reason: 'replay rejected: HTTP 422 again', at: '2026-12-02T07:00:00.000Z' });
+    replay = 'accept';
+    await replayDeliveryDeadLetters(deadLetters, sink, 'all', { records, now: () => new Date('2026-12-02T07:01:00.000Z') });
+    const after = await records.forAlarm(id);
+    expect(after.map((r) => `${r.eventVersion} ${r.outcome}`)).toEqual(['2 delivered', '3 delivered', '1 delivered']);
+    expect(after.at(-1)).toMatchObject({ reason: null, at: '2026-12-02T07:01:00.000Z' });
   });
 });
 
