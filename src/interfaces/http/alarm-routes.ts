@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { acknowledgeAlarm, acknowledgementsOf } from '../../application/alarms/acknowledge-alarm.js';
 import { getAlarmWithHistory } from '../../application/alarms/alarm-with-history.js';
 import type { AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
-import type { DeliveryRecord, DeliveryRecords } from '../../application/ports/delivery-records.js';
 import type { EventStore } from '../../application/ports/event-store.js';
+import type { DeliveryRecord, DeliveryRecords } from '../../application/ports/delivery-records.js';
 import { actorOf, requireScope } from './auth.js';
 import { problemOf } from './problem.js';
 
@@ -11,11 +11,10 @@ const KNOWN = new Set(['status', 'severity', 'metric', 'ruleId', 'from', 'to', '
 const TAG = /^tag\.(.{1,128})$/;
 
 const alarmBody = (doc: AlarmViewDoc) => ({ ...doc.alarm, version: doc.version, updatedAt: doc.updatedAt });
-const deliveryBody = (d: DeliveryRecord) => ({ sink: d.sink, eventId: d.eventId, eventType: d.eventType, eventVersion: d.eventVersion, outcome: d.outcome, attempts: d.attempts, reason: d.reason, at: d.at });
 
 /**
  * Alarms from the alarm-view read model (filters ANDed, newest first, stable cursor), and one alarm with its event
- * history from the event store and its delivery records. The contract has checked the documented parameters; `tag.<key>` filters are ours.
+ * history from the event store. The contract has checked the documented parameters; `tag.<key>` filters are ours.
  */
 export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore; deliveries: Pick<DeliveryRecords, 'forAlarm'> }): Router => {
   const r = Router();
@@ -69,3 +68,6 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore; del
   });
   return r;
 };
+
+/** A delivery record as the contract's `Delivery` (alarm id and log position stay internal). */
+const deliveryBody = (d: DeliveryRecord) => ({ sink: d.sink, eventId: d.eventId, eventType: d.eventType, eventVersion: d.eventVersion, outcome: d.outcome, attempts: d.attempts, reason: d.reason, at: d.at });
