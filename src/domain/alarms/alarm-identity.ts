@@ -1,8 +1,14 @@
 import type { EngineAlarm } from '../alarm.js';
 
 /**
- * The identity of an alarm: a stable fingerprint of what the engine says about it. The engine's own alarm id when
- * it has one (the simulator and 数智慧 give every episode a fresh one), else rule + metric + tags.
+ * The identity of an alarm: which rule of ours watches which series — our rule id, the metric and the tags — and
+ * nothing the engine makes up (its alarm ids, its rule ids, its start times). So an engine switch, which changes
+ * all of those, leaves the alarm the same alarm (docs/architecture.md, "The engine is replaceable"). A rule the
+ * engine holds but we never linked keeps the engine's rule id, under another kind marker: it cannot survive a
+ * switch anyway, and it can never collide with one of ours.
+ *
+ * Tags with an empty value are left out: Prometheus cannot tell an empty label from a missing one, so keeping
+ * them would make the same series two identities on two engines.
  *
  * Two steps, so that "no two distinct label sets collide" is a property of the first one and not a hope about the
  * second: `identityEncoding` is injective (every field is length-prefixed, tags sorted by key, a kind marker first),
@@ -10,8 +16,8 @@ import type { EngineAlarm } from '../alarm.js';
  * field boundary, because a reader of the encoding never looks for delimiters, only counts.
  */
 export interface IdentityInput {
-  readonly engineAlarmId: string | null;
-  readonly ruleId: string;
+  /** `ours`: our rule id (the engine rule is linked to it); else the engine's rule id. */
+  readonly rule: { readonly ours: boolean; readonly id: string };
   readonly metric: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -19,12 +25,10 @@ export interface IdentityInput {
 /** `<length in UTF-16 code units>:<text>`: unambiguous whatever the text contains. */
 const field = (s: string): string => `${s.length}:${s}`;
 
-const hasEngineId = (id: string | null): id is string => id !== null && id.trim() !== '';
-
 export function identityEncoding(input: IdentityInput): string {
-  if (hasEngineId(input.engineAlarmId)) return `E${field(input.engineAlarmId)}`;
-  const keys = Object.keys(input.tags).sort();
-  let out = `L${field(input.ruleId)}${field(input.metric)}${keys.length}#`;
+  const keys = Object.keys(input.tags).filter((k) => input.tags[k] !== '').sort();
+  // `L` is the marker labels-only identities had before; an unlinked rule keeps the encoding it had then.
+  let out = `${input.rule.ours ? 'R' : 'L'}${field(input.rule.id)}${field(input.metric)}${keys.length}#`;
   for (const k of keys) out += field(k) + field(input.tags[k] as string);
   return out;
 }
@@ -49,9 +53,32 @@ export function fnv1a128(text: string): string {
 /** The alarm id used for its stream (`alarmStream(id)`) and everywhere downstream: 32 hex digits. */
 export const alarmIdOf = (input: IdentityInput): string => fnv1a128(identityEncoding(input));
 
-export const engineAlarmIdentity = (a: EngineAlarm): IdentityInput => ({
-  engineAlarmId: hasEngineId(a.alarmId) ? a.alarmId : null,
-  ruleId: a.ruleId,
+/**
+ * Engine rule id → our rule id, from the rule links of the engine being polled (`EngineRuleLinks`, inverted).
+ * `ours` is the set of our rule ids, so that a view already naming our rule is recognised as such.
+ */
+export interface RuleIdMap {
+  readonly toOurs: ReadonlyMap<string, string>;
+  readonly ours: ReadonlySet<string>;
+}
+
+export const EMPTY_RULE_ID_MAP: RuleIdMap = { toOurs: new Map(), ours: new Set() };
+
+export function ruleIdMapOf(links: ReadonlyMap<string, string>): RuleIdMap {
+  const toOurs = new Map<string, string>();
+  for (const [ours, engine] of links) toOurs.set(engine, ours);
+  return { toOurs, ours: new Set(links.keys()) };
+}
+
+/** A rule id as reported (an engine's) or as stored in a view (ours, or an old version's engine rule id). */
+export function ruleOf(ruleId: string, map: RuleIdMap): IdentityInput['rule'] {
+  const linked = map.toOurs.get(ruleId);
+  if (linked !== undefined) return { ours: true, id: linked };
+  return { ours: map.ours.has(ruleId), id: ruleId };
+}
+
+export const engineAlarmIdentity = (a: Pick<EngineAlarm, 'ruleId' | 'metric' | 'tags'>, map: RuleIdMap): IdentityInput => ({
+  rule: ruleOf(a.ruleId, map),
   metric: a.metric,
   tags: a.tags,
 });
