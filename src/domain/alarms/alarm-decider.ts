@@ -73,8 +73,10 @@ function observe(command: ObserveAlarm, state: AlarmState): AlarmEvent[] {
     case 'firing': {
       const changed = changesBetween(state.alarm, seen);
       if (changed.length === 0) return [];
-      // The identity and the start are the alarm's; only what the engine may change is taken from the observation.
-      const alarm: AlarmView = { ...state.alarm, severity: seen.severity, value: seen.value, summary: seen.summary, lastSeenAt: seen.lastSeenAt };
+      // The identity and the start are the alarm's; what the engine may change is taken from the observation —
+      // after an engine switch, the new engine's alarm id, and our rule id where an older version stored the engine's.
+      const { severity, value, summary, lastSeenAt, engineAlarmId, ruleId } = seen;
+      const alarm: AlarmView = { ...state.alarm, severity, value, summary, lastSeenAt, engineAlarmId, ruleId };
       return [{ type: 'AlarmUpdated', data: { alarm, changed } }];
     }
     case 'resolved':
