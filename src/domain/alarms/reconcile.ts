@@ -121,8 +121,10 @@ export function reconcile(before: ReadonlyMap<string, KnownAlarm>, snapshot: Ala
     const resolvedAt = r.resolvedAt as string;
     const k = known.get(id);
     const s = seen.get(id);
-    // A recovery older than the episode we know of (labels-only identity firing again) is not about it.
-    const episodeStart = s?.startsAt ?? k?.alarm.startsAt ?? r.startsAt;
+    // One series, successive episodes: a recovery is about the episode we know of, when we know one (it ended,
+    // even if the next one already fires: that one is raised at the next poll, on the same stream); a recovery
+    // older than the episode we know, or than the one firing, is not about it (the history windows overlap).
+    const episodeStart = k?.alarm.startsAt ?? s?.startsAt ?? r.startsAt;
     if (ms(resolvedAt) < ms(episodeStart)) continue;
     commands.push({ type: 'ResolveAlarm', data: { alarmId: id, reason: 'engine_recovered', resolvedAt, alarm: s ?? k?.alarm ?? r }, metadata });
     handled.add(id);
