@@ -8,7 +8,7 @@ import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sink
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
-import { createEngine, engineRuleLinksPrefix } from './infrastructure/engines/create-engine.js';
+import { createEngine, engineAddress, engineRuleLinksPrefix } from './infrastructure/engines/create-engine.js';
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
 import { createRedisEngineBudget } from './infrastructure/redis/redis-engine-budget.js';
 import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.js';
@@ -192,7 +192,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     httpPort = api.port;
     stops.unshift(() => api.stop());
   }
-  log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
+  log.info({ roles: config.roles, httpPort, engine: config.engine.kind, engineAddress: engineAddress(config), topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {
     metrics,
