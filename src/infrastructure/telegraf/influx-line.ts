@@ -1,6 +1,5 @@
 import type { DecodedLine } from '../../application/ingest/payload-decoder.js';
 import { keyHash, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
-import { detachString } from '../../domain/allowlist/detach-string.js';
 
 const EMPTY = Buffer.alloc(0);
 const KEY_CACHE_SIZE = 256;
@@ -20,8 +19,12 @@ export class InfluxLine implements DecodedLine {
   /** Length of the longest raw field key of the line (the decoder's name bound). */
   longestKey = 0;
   private bytes: Buffer = EMPTY;
-  /** The payload as a string when it is pure ASCII (offsets then match); null otherwise. */
-  private text: string | null = null;
+  /**
+   * Whether the payload is pure ASCII: names and values are then cut with a latin1 copy of their bytes, else
+   * decoded as UTF-8. No string of the whole payload is made: nearly every name and tag value comes from a trie
+   * or a cache, and a cut-out copy keeps nothing of the payload alive (a view into a payload string would).
+   */
+  private ascii = false;
   /** Per field: key start, key end. */
   private keyBounds = new Int32Array(32);
   /** Per field: 1 when the key holds escape sequences. */
@@ -39,9 +42,9 @@ export class InfluxLine implements DecodedLine {
   /** Plain tag values of ASCII payloads met lately, by a hash of all their bytes (see internedValue). */
   private readonly valueCache: (string | undefined)[] = new Array<string | undefined>(VALUE_CACHE_SIZE).fill(undefined);
 
-  bind(bytes: Buffer, text: string | null): void {
+  bind(bytes: Buffer, ascii: boolean): void {
     this.bytes = bytes;
-    this.text = text;
+    this.ascii = ascii;
     this.fieldCount = 0;
     this.tagCount = 0;
   }
@@ -49,13 +52,13 @@ export class InfluxLine implements DecodedLine {
   /** Drops the references to the payload once it has been decoded. */
   release(): void {
     this.bytes = EMPTY;
-    this.text = null;
+    this.ascii = false;
     this.measurement = '';
   }
 
-  /** The payload text of [start, end), without unescaping. */
+  /** The payload text of [start, end), without unescaping: always a copy. */
   slice(start: number, end: number): string {
-    return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
+    return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', start, end);
   }
 
   startLine(measurement: string, measurementId: number): void {
@@ -114,7 +117,7 @@ export class InfluxLine implements DecodedLine {
 
   fieldKeyIs(i: number, key: string): boolean {
     const start = this.keyBounds[i * 2]!;
-    if (this.text === null || this.keyEscapes[i] === 1) return this.fieldKey(i) === key;
+    if (!this.ascii || this.keyEscapes[i] === 1) return this.fieldKey(i) === key;
     const length = key.length;
     if (this.keyBounds[i * 2 + 1]! - start !== length) return false;
     const b = this.bytes;
@@ -145,7 +148,7 @@ export class InfluxLine implements DecodedLine {
   tagKey(i: number): string {
     const start = this.tagBounds[i * 4]!;
     const end = this.tagBounds[i * 4 + 1]!;
-    if (this.text === null || (this.tagEscapes[i]! & 1) !== 0) return this.decoded(start, end, (this.tagEscapes[i]! & 1) !== 0);
+    if (!this.ascii || (this.tagEscapes[i]! & 1) !== 0) return this.decoded(start, end, (this.tagEscapes[i]! & 1) !== 0);
     return this.internedKey(start, end);
   }
 
@@ -153,16 +156,14 @@ export class InfluxLine implements DecodedLine {
     const start = this.tagBounds[i * 4 + 2]!;
     const end = this.tagBounds[i * 4 + 3]!;
     const escaped = (this.tagEscapes[i]! & 2) !== 0;
-    // A UTF-8 payload's values are fresh strings (Buffer.toString copies); an escaped one is rebuilt, then cut loose.
-    if (this.text === null || escaped) return escaped ? detachString(this.decoded(start, end, true)) : this.decoded(start, end, false);
+    if (!this.ascii || escaped) return this.decoded(start, end, escaped);
     return this.internedValue(start, end);
   }
 
   /**
    * The plain ASCII value b[start, end) as a string met before when there is one, else a copy. Tag values repeat
-   * (hosts, regions, devices), and a value cut from the payload text would be a view into it (13+ characters: a
-   * V8 sliced string): every point kept in a batch would keep its whole Kafka message alive until the enqueue,
-   * which the ingest bench showed as garbage-collector time and RSS. Only passing lines build tags.
+   * (hosts, regions, devices): the tags objects of passing lines share a few strings instead of a new one per
+   * line, which the ingest bench showed as garbage-collector time and RSS. Only passing lines build tags.
    */
   private internedValue(start: number, end: number): string {
     const b = this.bytes;
@@ -176,7 +177,7 @@ export class InfluxLine implements DecodedLine {
       while (j >= 0 && known.charCodeAt(j) === b[start + j]) j--;
       if (j < 0) return known;
     }
-    const value = detachString(this.slice(start, end));
+    const value = this.slice(start, end);
     this.valueCache[slot] = value;
     return value;
   }
@@ -195,7 +196,7 @@ export class InfluxLine implements DecodedLine {
       while (j >= 0 && known.charCodeAt(j) === b[start + j]) j--;
       if (j < 0) return known;
     }
-    const key = detachString(this.slice(start, end));
+    const key = this.slice(start, end);
     this.keyCache[slot] = key;
     return key;
   }
