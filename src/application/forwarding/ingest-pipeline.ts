@@ -47,6 +47,12 @@ export interface IngestPipelineDeps {
    */
   readonly flushesInFlight?: number;
   /**
+   * A flush behind `process` failed (Redis down): its points and positions are back in the pipeline, and the
+   * caller must retry `flush` until it succeeds (the Kafka source holds: pauses and retries). Called at once, not
+   * at the next message: the source may have no next message. Without it, the next `process` throws the error.
+   */
+  readonly onFlushFailed?: (err: unknown) => void;
+  /**
    * Default: a random UUID per batch. The id is the BullMQ job id and the engine's X-Request-Id base, both of
    * which de-duplicate: an id that repeats (a boot id + counter after a restart) would silently drop a batch.
    */
@@ -62,7 +68,7 @@ export interface IngestPipelineDeps {
  * successful flush makes everything processed before it committable. A crash loses nothing: at most the
  * uncommitted payloads are read again (at-least-once). Flushes are serialised; the linger timer and a full
  * batch both go through the same chain. With `flushesInFlight` > 0 a full batch's flush runs behind `process`
- * (bounded): its failure is thrown by the next `process` call, as an awaited one would have been.
+ * (bounded): its failure goes to `onFlushFailed`, or else is thrown by the next `process` call.
  */
 export class IngestPipeline {
   private readonly batcher: Batcher;
@@ -127,7 +133,16 @@ export class IngestPipeline {
     };
     const tracked: Promise<void> = this.flush().then(done, (err: unknown) => {
       done();
-      this.failure ??= { err };
+      const report = this.deps.onFlushFailed;
+      if (report === undefined) {
+        this.failure ??= { err };
+        return;
+      }
+      try {
+        report(err);
+      } catch {
+        // Reporting must not leave a rejected promise behind; the points are held either way.
+      }
     });
     this.running.push(tracked);
   }

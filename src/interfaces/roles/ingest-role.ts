@@ -111,6 +111,7 @@ export async function startIngestRole(config: AppConfig, log: Logger, deps: Inge
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
     flushesInFlight: config.batch.flushesInFlight,
+    onFlushFailed: (err) => feed.kafka?.enqueueFailed(err),
     onError: (err) => ilog.error({ err }, 'linger flush failed'),
   });
   const kafka = new KafkaMetricSource({

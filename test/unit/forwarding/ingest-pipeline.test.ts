@@ -123,7 +123,7 @@ describe('IngestPipeline batch ids', () => {
 
 describe('IngestPipeline with flushes in flight', () => {
   /** A queue whose enqueues wait until released, one by one, in order. */
-  function gatedSetup(window: number) {
+  function gatedSetup(window: number, onFlushFailed?: (err: unknown) => void) {
     const releases: Array<(fail?: Error) => void> = [];
     const order: string[] = [];
     const pipeline = new IngestPipeline({
@@ -144,6 +144,7 @@ describe('IngestPipeline with flushes in flight', () => {
       maxLingerMs: 10_000,
       newBatchId: (s) => `batch-${s}`,
       flushesInFlight: window,
+      ...(onFlushFailed ? { onFlushFailed } : {}),
     });
     const tick = () => new Promise((r) => setTimeout(r, 5));
     return { pipeline, releases, order, tick };
@@ -197,6 +198,24 @@ describe('IngestPipeline with flushes in flight', () => {
       await retry;
       expect(order).toEqual(['start:ab', 'start:abc', 'commit:0@3']);
       expect(pipeline.pending).toBe(0);
+    });
+  });
+
+  describe('when a flush behind the source fails and the source has no next message', () => {
+    it('reports the failure at once, and a retried flush enqueues and commits everything', async () => {
+      const failures: string[] = [];
+      const { pipeline, releases, order, tick } = gatedSetup(2, (err) => failures.push((err as Error).message));
+      await pipeline.process(pos(0, 1), Buffer.from('a\nb'));
+      await tick();
+      releases[0]!(new Error('redis down'));
+      await tick();
+      expect(failures).toEqual(['redis down']);
+      expect(pipeline.pending).toBe(2);
+      const retry = pipeline.flush();
+      await tick();
+      releases[1]!();
+      await retry;
+      expect(order).toEqual(['start:ab', 'start:ab', 'commit:0@2']);
     });
   });
 });
