@@ -23,8 +23,12 @@ export interface ProfileSummary {
   readonly files: Array<{ name: string; ms: number; pct: number }>;
 }
 
-/** Self time by function and by file of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`). */
-export function summarizeProfile(dir: string, top = 25): ProfileSummary {
+/**
+ * Self time by function and by file of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`).
+ * `from`: count only samples from the first one whose own frame's URL matches (e.g. the decoder's file), so
+ * that a profile of a run is not half module loading and start-up.
+ */
+export function summarizeProfile(dir: string, top = 25, from?: RegExp): ProfileSummary {
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .sort()
@@ -33,7 +37,10 @@ export function summarizeProfile(dir: string, top = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const first = from ? profile.samples.findIndex((id) => from.test(byId.get(id)?.callFrame.url ?? '')) : 0;
+  profile.samples.forEach((id, i) => {
+    if (i >= first) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const fns = new Map<string, number>();
   const files = new Map<string, number>();
   let total = 0;

@@ -59,7 +59,15 @@ export class Backpressure {
 
   /** Asked before every message (hot path): pauses as soon as the estimate reaches the high-water mark. */
   get isPaused(): boolean {
-    if (!this.paused && this.estimate >= this.highWater) this.set('pause');
+    return this.isPausedWith(0);
+  }
+
+  /**
+   * `isPaused` for a pipeline that still holds `unflushed` full batches it will hand over (flushes in flight):
+   * they count as enqueued, so the overshoot stays what one message can flush.
+   */
+  isPausedWith(unflushed: number): boolean {
+    if (!this.paused && this.estimate + unflushed >= this.highWater) this.set('pause');
     return this.paused;
   }
 

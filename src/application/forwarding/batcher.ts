@@ -37,6 +37,11 @@ export class Batcher {
     return this.points.length + this.full.reduce((n, b) => n + b.length, 0);
   }
 
+  /** Batches that reached a limit and wait for a flush (the open one counted once it is full). */
+  get fullBatches(): number {
+    return this.full.length + (this.points.length >= this.limits.maxPoints ? 1 : 0);
+  }
+
   /** True when at least one batch reached a limit: flush now rather than waiting for the linger timer. */
   get hasFullBatch(): boolean {
     return this.full.length > 0 || this.points.length >= this.limits.maxPoints;

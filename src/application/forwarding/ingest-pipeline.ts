@@ -41,6 +41,18 @@ export interface IngestPipelineDeps {
   readonly limits: BatcherLimits;
   readonly maxLingerMs: number;
   /**
+   * Flushes of full batches `process` may leave running while it takes the next messages (default 0: it awaits
+   * each). Above 0 the source decodes on while Redis stores the previous batch; at the limit `process` waits for
+   * the oldest. Flushes still run one after another, so commits stay in order and each follows its enqueue.
+   */
+  readonly flushesInFlight?: number;
+  /**
+   * A flush behind `process` failed (Redis down): its points and positions are back in the pipeline, and the
+   * caller must retry `flush` until it succeeds (the Kafka source holds: pauses and retries). Called at once, not
+   * at the next message: the source may have no next message. Without it, the next `process` throws the error.
+   */
+  readonly onFlushFailed?: (err: unknown) => void;
+  /**
    * Default: a random UUID per batch. The id is the BullMQ job id and the engine's X-Request-Id base, both of
    * which de-duplicate: an id that repeats (a boot id + counter after a restart) would silently drop a batch.
    */
@@ -55,7 +67,8 @@ export interface IngestPipelineDeps {
  * earlier payload is in the queue (acknowledged by Redis). One open batch is shared by all partitions, so a
  * successful flush makes everything processed before it committable. A crash loses nothing: at most the
  * uncommitted payloads are read again (at-least-once). Flushes are serialised; the linger timer and a full
- * batch both go through the same chain.
+ * batch both go through the same chain. With `flushesInFlight` > 0 a full batch's flush runs behind `process`
+ * (bounded): its failure goes to `onFlushFailed`, or else is thrown by the next `process` call.
  */
 export class IngestPipeline {
   private readonly batcher: Batcher;
@@ -67,6 +80,12 @@ export class IngestPipeline {
   private readonly sink: PayloadSink;
   /** The current message's points: handed to the batcher only once the whole message decoded. */
   private readonly staged: MetricPoint[] = [];
+  /** Flushes started by `process` and not yet awaited, oldest first (at most `flushesInFlight`). */
+  private readonly running: Array<Promise<void>> = [];
+  /** A background flush failed: thrown once by the next `process` (the source then holds and retries). */
+  private failure: { err: unknown } | undefined;
+  /** Flushes called whose run has not yet taken the batches. */
+  private queued = 0;
 
   constructor(private readonly deps: IngestPipelineDeps) {
     this.batcher = new Batcher(deps.limits, deps.newBatchId ?? (() => randomUUID()));
@@ -97,7 +116,42 @@ export class IngestPipeline {
     for (let i = 0; i < staged.length; i++) this.batcher.add(staged[i]!);
     staged.length = 0;
     this.processed.set(`${position.topic}\u0000${position.partition}`, position);
-    if (this.batcher.hasFullBatch) await this.flush();
+    if (this.batcher.hasFullBatch) {
+      const window = this.deps.flushesInFlight ?? 0;
+      if (window <= 0) return this.flush();
+      // A flush queued but not yet started will take this batch too: one more would only make a small job.
+      if (this.queued === 0) this.startFlush();
+      while (this.running.length > window) await this.running[0];
+    }
+    this.throwFailure();
+  }
+
+  /** A flush behind `process`: settles into `running` (never rejects), its error kept for `throwFailure`. */
+  private startFlush(): void {
+    const done = (): void => {
+      this.running.splice(this.running.indexOf(tracked), 1);
+    };
+    const tracked: Promise<void> = this.flush().then(done, (err: unknown) => {
+      done();
+      const report = this.deps.onFlushFailed;
+      if (report === undefined) {
+        this.failure ??= { err };
+        return;
+      }
+      try {
+        report(err);
+      } catch {
+        // Reporting must not leave a rejected promise behind; the points are held either way.
+      }
+    });
+    this.running.push(tracked);
+  }
+
+  private throwFailure(): void {
+    const f = this.failure;
+    if (f === undefined) return;
+    this.failure = undefined;
+    throw f.err;
   }
 
   /** End of a source batch: commit at once when nothing is pending, else let the linger timer flush. */
@@ -115,7 +169,9 @@ export class IngestPipeline {
 
   /** Enqueues everything pending, then commits every position processed before the flush began. */
   flush(): Promise<void> {
+    this.queued++;
     const run = async (): Promise<void> => {
+      this.queued--;
       if (this.linger) {
         clearTimeout(this.linger);
         this.linger = undefined;
@@ -130,7 +186,11 @@ export class IngestPipeline {
       } catch (err) {
         // Not enqueued → not committed; the points return to the batcher so nothing is lost if the caller retries.
         for (const b of batches) for (const p of b.points) this.batcher.add(p);
-        for (const p of positions) this.processed.set(`${p.topic}\u0000${p.partition}`, p);
+        // A later message of the same partition may have been processed meanwhile: keep the later position.
+        for (const p of positions) {
+          const key = `${p.topic}\u0000${p.partition}`;
+          if (!this.processed.has(key)) this.processed.set(key, p);
+        }
         throw err;
       }
       if (positions.length > 0) await this.deps.commit(positions.map((p) => ({ ...p, offset: (BigInt(p.offset) + 1n).toString() })));
@@ -150,6 +210,14 @@ export class IngestPipeline {
     } catch {
       // Reporting must never turn a refused message into a stopped partition.
     }
+  }
+
+  /**
+   * Full batches not yet handed to the queue: with flushes in flight they wait behind the one under way, and a
+   * backpressure gate must count them (the queue only learns of them at the hand-over).
+   */
+  get batchesAwaitingFlush(): number {
+    return this.batcher.fullBatches;
   }
 
   /** Points accepted but not yet enqueued. */

@@ -2,14 +2,35 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { MetricBatch } from '../../domain/metric.js';
 import type { MetricQueue, QueueBacklog } from '../../application/ports/metric-queue.js';
+import { decodePoints, encodePoints, type CompactPoints } from './forward-job-codec.js';
 
 export const FORWARD_QUEUE = 'forward';
 
-/** What a forward job carries: the batch itself (the job id is the batch id, also the engine request id). */
-export interface ForwardJobData {
-  readonly points: MetricBatch['points'];
-  /** Set on a dead letter cut down to the points the engine refused: the engine's message for each. */
-  readonly rejected?: readonly string[];
+/**
+ * What a forward job carries: the batch itself (the job id is the batch id, also the engine request id), as
+ * `compact` since issue 13 (see forward-job-codec.ts), or as `points` — jobs enqueued before that, and dead letters
+ * cut down to their refused points. Read it with `pointsOf`.
+ */
+export type ForwardJobData =
+  | { readonly points: MetricBatch['points']; readonly compact?: undefined; readonly rejected?: readonly string[] }
+  | {
+      readonly compact: CompactPoints;
+      readonly points?: undefined;
+      /** Set on a dead letter cut down to the points the engine refused: the engine's message for each. */
+      readonly rejected?: readonly string[];
+    };
+
+/** How many points a job carries, for logs: never throws, 0 for a malformed job. */
+export function pointCount(data: ForwardJobData): number {
+  if (data.compact !== undefined) return Array.isArray(data.compact.p) ? Math.floor(data.compact.p.length / 4) : 0;
+  return Array.isArray(data.points) ? data.points.length : 0;
+}
+
+/** A job's points, whichever form it carries. Decodes `compact` on each call: call it once per job. */
+export function pointsOf(data: ForwardJobData): MetricBatch['points'] {
+  if (data.compact !== undefined) return decodePoints(data.compact);
+  if (!Array.isArray(data.points)) throw new TypeError('forward job: neither points nor compact points');
+  return data.points;
 }
 
 export interface ForwardQueueOptions {
@@ -44,7 +65,7 @@ export class BullmqForwardQueue implements MetricQueue {
     await this.queue.addBulk(
       batches.map((b) => ({
         name: 'push',
-        data: { points: b.points },
+        data: { compact: encodePoints(b.points) },
         opts: {
           jobId: b.id,
           attempts: this.opts.attempts,

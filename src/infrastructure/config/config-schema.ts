@@ -133,6 +133,11 @@ export class BatchConfig {
   @IsInt() @Min(1) @Max(100_000) maxPoints = 5000;
   @IsInt() @Min(1024) maxBytes = 3 * 1024 * 1024;
   @IsInt() @Min(1) @Max(60_000) maxLingerMs = 1000;
+  /**
+   * Full batches whose enqueue (and the commit after it) may still be under way while ingest decodes the next
+   * messages (0: every full batch is awaited before the next message). Bounds the memory held for Redis.
+   */
+  @IsInt() @Min(0) @Max(16) flushesInFlight = 2;
 }
 
 export class ForwardConfig {

@@ -45,14 +45,13 @@ export class InfluxLineDecoder {
   private maxName = DEFAULT_DECODE_LIMITS.maxNameLength;
 
   /**
-   * @param text the payload as a string when it is pure ASCII (so that byte offsets are string offsets),
-   * else null; @param validUtf8 false makes every line holding a broken UTF-8 sequence `bad_utf8`.
+   * @param ascii whether the payload is pure ASCII (names are then cut as latin1, else decoded as UTF-8); @param validUtf8 false makes every line holding a broken UTF-8 sequence `bad_utf8`.
    * @param limits a line over one of them is bad (`too_many_fields`, `too_many_tags`, `name_too_long`). Names
    * the tries recognise were learnt from lines within the limits, so only unknown names are measured.
    */
   decode(
     b: Buffer,
-    text: string | null,
+    ascii: boolean,
     nowMs: number,
     precision: TimePrecision,
     handler: DecodeHandler,
@@ -66,7 +65,7 @@ export class InfluxLineDecoder {
     // As InfluxDB does, a point without a timestamp gets the default time truncated to the precision.
     const defaultMs = precision === 's' ? nowMs - (((nowMs % 1000) + 1000) % 1000) : nowMs;
     const line = this.line;
-    line.bind(b, text);
+    line.bind(b, ascii);
     this.previousLength = -1;
     this.keys = handler.fieldKeys ?? null;
     this.names = handler.measurementNames ?? null;

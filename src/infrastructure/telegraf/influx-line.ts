@@ -1,9 +1,9 @@
 import type { DecodedLine } from '../../application/ingest/payload-decoder.js';
 import { keyHash, NO_KEY_ID } from '../../application/ingest/payload-decoder.js';
-import { detachString } from '../../domain/allowlist/detach-string.js';
 
 const EMPTY = Buffer.alloc(0);
 const KEY_CACHE_SIZE = 256;
+const VALUE_CACHE_SIZE = 4096;
 
 /**
  * The decoder's reusable view of the current line. Field keys and tags are kept as offsets into the payload
@@ -19,8 +19,12 @@ export class InfluxLine implements DecodedLine {
   /** Length of the longest raw field key of the line (the decoder's name bound). */
   longestKey = 0;
   private bytes: Buffer = EMPTY;
-  /** The payload as a string when it is pure ASCII (offsets then match); null otherwise. */
-  private text: string | null = null;
+  /**
+   * Whether the payload is pure ASCII: names and values are then cut with a latin1 copy of their bytes, else
+   * decoded as UTF-8. No string of the whole payload is made: nearly every name and tag value comes from a trie
+   * or a cache, and a cut-out copy keeps nothing of the payload alive (a view into a payload string would).
+   */
+  private ascii = false;
   /** Per field: key start, key end. */
   private keyBounds = new Int32Array(32);
   /** Per field: 1 when the key holds escape sequences. */
@@ -35,10 +39,12 @@ export class InfluxLine implements DecodedLine {
   private tagEscapes = new Uint8Array(16);
   /** Plain tag keys of ASCII payloads met lately, by a hash of their bytes (see internedKey). */
   private readonly keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+  /** Plain tag values of ASCII payloads met lately, by a hash of all their bytes (see internedValue). */
+  private readonly valueCache: (string | undefined)[] = new Array<string | undefined>(VALUE_CACHE_SIZE).fill(undefined);
 
-  bind(bytes: Buffer, text: string | null): void {
+  bind(bytes: Buffer, ascii: boolean): void {
     this.bytes = bytes;
-    this.text = text;
+    this.ascii = ascii;
     this.fieldCount = 0;
     this.tagCount = 0;
   }
@@ -46,13 +52,13 @@ export class InfluxLine implements DecodedLine {
   /** Drops the references to the payload once it has been decoded. */
   release(): void {
     this.bytes = EMPTY;
-    this.text = null;
+    this.ascii = false;
     this.measurement = '';
   }
 
-  /** The payload text of [start, end), without unescaping. */
+  /** The payload text of [start, end), without unescaping: always a copy. */
   slice(start: number, end: number): string {
-    return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
+    return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', start, end);
   }
 
   startLine(measurement: string, measurementId: number): void {
@@ -111,7 +117,7 @@ export class InfluxLine implements DecodedLine {
 
   fieldKeyIs(i: number, key: string): boolean {
     const start = this.keyBounds[i * 2]!;
-    if (this.text === null || this.keyEscapes[i] === 1) return this.fieldKey(i) === key;
+    if (!this.ascii || this.keyEscapes[i] === 1) return this.fieldKey(i) === key;
     const length = key.length;
     if (this.keyBounds[i * 2 + 1]! - start !== length) return false;
     const b = this.bytes;
@@ -142,12 +148,38 @@ export class InfluxLine implements DecodedLine {
   tagKey(i: number): string {
     const start = this.tagBounds[i * 4]!;
     const end = this.tagBounds[i * 4 + 1]!;
-    if (this.text === null || (this.tagEscapes[i]! & 1) !== 0) return this.decoded(start, end, (this.tagEscapes[i]! & 1) !== 0);
+    if (!this.ascii || (this.tagEscapes[i]! & 1) !== 0) return this.decoded(start, end, (this.tagEscapes[i]! & 1) !== 0);
     return this.internedKey(start, end);
   }
 
   tagValue(i: number): string {
-    return this.decoded(this.tagBounds[i * 4 + 2]!, this.tagBounds[i * 4 + 3]!, (this.tagEscapes[i]! & 2) !== 0);
+    const start = this.tagBounds[i * 4 + 2]!;
+    const end = this.tagBounds[i * 4 + 3]!;
+    const escaped = (this.tagEscapes[i]! & 2) !== 0;
+    if (!this.ascii || escaped) return this.decoded(start, end, escaped);
+    return this.internedValue(start, end);
+  }
+
+  /**
+   * The plain ASCII value b[start, end) as a string met before when there is one, else a copy. Tag values repeat
+   * (hosts, regions, devices): the tags objects of passing lines share a few strings instead of a new one per
+   * line, which the ingest bench showed as garbage-collector time and RSS. Only passing lines build tags.
+   */
+  private internedValue(start: number, end: number): string {
+    const b = this.bytes;
+    const length = end - start;
+    let h = length;
+    for (let j = start; j < end; j++) h = (Math.imul(h, 31) + b[j]!) | 0;
+    const slot = (h ^ (h >>> 13)) & (VALUE_CACHE_SIZE - 1);
+    const known = this.valueCache[slot];
+    if (known !== undefined && known.length === length) {
+      let j = length - 1;
+      while (j >= 0 && known.charCodeAt(j) === b[start + j]) j--;
+      if (j < 0) return known;
+    }
+    const value = this.slice(start, end);
+    this.valueCache[slot] = value;
+    return value;
   }
 
   /**
@@ -164,7 +196,7 @@ export class InfluxLine implements DecodedLine {
       while (j >= 0 && known.charCodeAt(j) === b[start + j]) j--;
       if (j < 0) return known;
     }
-    const key = detachString(this.slice(start, end));
+    const key = this.slice(start, end);
     this.keyCache[slot] = key;
     return key;
   }

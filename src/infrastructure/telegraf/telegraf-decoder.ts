@@ -22,8 +22,8 @@ export class TelegrafDecoder implements PayloadDecoder {
     if (format === 'json' || (format === 'auto' && firstNonBlank(body) === OPEN_BRACE)) {
       this.json.decode(body.toString('utf8'), ctx.nowMs, ctx.jsonTimeUnit ?? 's', handler, !validUtf8, ctx.limits);
     } else {
-      // ASCII (the usual case): one latin1 string whose offsets equal byte offsets, so names are cheap slices.
-      this.influx.decode(body, ascii ? body.toString('latin1') : null, ctx.nowMs, ctx.precision ?? 'ns', handler, validUtf8, ctx.limits);
+      // ASCII (the usual case): names are cut as latin1, no UTF-8 decoding; no string of the whole payload is made.
+      this.influx.decode(body, ascii, ctx.nowMs, ctx.precision ?? 'ns', handler, validUtf8, ctx.limits);
     }
   }
 }

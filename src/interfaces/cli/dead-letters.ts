@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { ForwardJobData } from '../../infrastructure/bullmq/forward-queue.js';
+import { pointsOf, type ForwardJobData } from '../../infrastructure/bullmq/forward-queue.js';
 
 /** One dead letter as the CLI shows it: the batch, why it failed, how often it was tried. */
 export interface DeadLetterSummary {
@@ -11,10 +11,10 @@ export interface DeadLetterSummary {
   readonly failedAt: string | null;
 }
 
-const summarise = (job: Job<ForwardJobData>): DeadLetterSummary => ({
+const summarise = (job: Job<ForwardJobData>, points = pointsOf(job.data)): DeadLetterSummary => ({
   id: String(job.id),
-  points: job.data.points.length,
-  metrics: [...new Set(job.data.points.map((p) => p.name))].slice(0, 10),
+  points: points.length,
+  metrics: [...new Set(points.map((p) => p.name))].slice(0, 10),
   attempts: job.attemptsMade,
   failedReason: job.failedReason,
   failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
@@ -26,13 +26,14 @@ const summarise = (job: Job<ForwardJobData>): DeadLetterSummary => ({
  */
 export async function listDeadLetters(queue: Queue<ForwardJobData>, limit: number): Promise<{ total: number; items: DeadLetterSummary[] }> {
   const [total, jobs] = await Promise.all([queue.getFailedCount(), queue.getFailed(0, Math.max(0, limit - 1))]);
-  return { total, items: jobs.map(summarise) };
+  return { total, items: jobs.map((job) => summarise(job)) };
 }
 
 export async function showDeadLetter(queue: Queue<ForwardJobData>, id: string): Promise<(DeadLetterSummary & { sample: unknown[]; stacktrace: string[] }) | null> {
   const job = await queue.getJob(id);
   if (!job || !(await job.isFailed())) return null;
-  return { ...summarise(job), sample: job.data.points.slice(0, 5), stacktrace: (job.stacktrace ?? []).slice(-1) };
+  const points = pointsOf(job.data);
+  return { ...summarise(job, points), sample: points.slice(0, 5), stacktrace: (job.stacktrace ?? []).slice(-1) };
 }
 
 export interface ReplayAllOptions {

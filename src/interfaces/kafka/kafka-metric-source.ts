@@ -140,6 +140,14 @@ export class KafkaMetricSource {
     if (!this.holding) await this.opts.pipeline.settle();
   }
 
+  /**
+   * A flush the pipeline ran behind the consumer failed (IngestPipeline `onFlushFailed`): hold as for a failed
+   * enqueue of the current message — pause, retry the flush with backoff, resume once Redis takes it.
+   */
+  enqueueFailed(err: unknown): void {
+    this.hold(err);
+  }
+
   /** Retries the pipeline's flush with backoff until it succeeds (or the source stops), paused meanwhile. */
   private hold(err: unknown): void {
     if (this.holding) return;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AnalysisEngine } from '../../application/ports/analysis-engine.js';
 import type { EngineBreaker } from '../../application/ports/engine-breaker.js';
 import type { CatalogCounts } from '../../application/ports/metric-catalog.js';
+import { pointsOf } from '../../infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from '../../infrastructure/config/config-schema.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
@@ -36,7 +37,13 @@ export function startForwardRole(deps: ForwardRoleDeps): () => Promise<void> {
     onDeadLetter: (job) => {
       metrics.deadLetters.inc();
       const perName = new Map<string, number>();
-      for (const p of job.data.points) perName.set(p.name, (perName.get(p.name) ?? 0) + 1);
+      let points: ReturnType<typeof pointsOf> = [];
+      try {
+        points = pointsOf(job.data);
+      } catch (err) {
+        log.warn({ err, jobId: job.id }, 'dead letter with unreadable points: not counted in the catalog');
+      }
+      for (const p of points) perName.set(p.name, (perName.get(p.name) ?? 0) + 1);
       const delta = new Map<string, CatalogCounts>(
         [...perName].map(([name, n]) => [name, { seen: 0, passed: 0, dropped: { dead_lettered: n }, tagKeys: [] }]),
       );

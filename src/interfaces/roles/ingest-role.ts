@@ -110,13 +110,16 @@ export async function startIngestRole(config: AppConfig, log: Logger, deps: Inge
     },
     limits: { maxPoints: config.batch.maxPoints, maxBytes: config.batch.maxBytes },
     maxLingerMs: config.batch.maxLingerMs,
+    flushesInFlight: config.batch.flushesInFlight,
+    onFlushFailed: (err) => feed.kafka?.enqueueFailed(err),
     onError: (err) => ilog.error({ err }, 'linger flush failed'),
   });
   const kafka = new KafkaMetricSource({
     ...config.kafka,
     pipeline,
     log: log.child({ module: 'kafka' }),
-    shouldPause: () => backpressure.isPaused,
+    // Full batches still behind a flush in flight count as enqueued (IngestPipeline, flushesInFlight).
+    shouldPause: () => backpressure.isPausedWith(pipeline.batchesAwaitingFlush),
   });
   feed.kafka = kafka;
 

@@ -1,11 +1,12 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AnalysisEngine } from '../../application/ports/analysis-engine.js';
+import type { MetricPoint } from '../../domain/metric.js';
 import { CircuitOpenError, isSystemicRejection, type EngineBreaker } from '../../application/ports/engine-breaker.js';
 import { isEngineError } from '../../application/ports/engine-errors.js';
 import { isItemRejection, isolateRejected, IsolationInterrupted } from '../../application/forwarding/isolate-rejected.js';
 import { retryDelayMs, type RetryPolicy } from '../../application/forwarding/retry-policy.js';
-import { FORWARD_QUEUE, type ForwardJobData } from '../../infrastructure/bullmq/forward-queue.js';
+import { FORWARD_QUEUE, pointCount, pointsOf, type ForwardJobData } from '../../infrastructure/bullmq/forward-queue.js';
 
 /** How long the whole queue holds after the engine refused us (login backoff may ask for longer). */
 const SYSTEMIC_HOLD_MS = 1_000;
@@ -59,10 +60,10 @@ export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker
    * engine's message (returns that error). A retryable failure mid-way keeps only the undelivered points in the
    * job and is returned for an ordinary retry.
    */
-  const isolate = async (job: Job<ForwardJobData>, rejection: unknown): Promise<unknown> => {
-    const total = job.data.points.length;
+  const isolate = async (job: Job<ForwardJobData>, points: readonly MetricPoint[], rejection: unknown): Promise<unknown> => {
+    const total = points.length;
     try {
-      const r = await isolateRejected(opts.engine, job.data.points, String(job.id), rejection, { maxRequests: opts.isolateMaxRequests ?? 100 });
+      const r = await isolateRejected(opts.engine, points, String(job.id), rejection, { maxRequests: opts.isolateMaxRequests ?? 100 });
       opts.onForwarded?.(total - r.rejected.length);
       if (r.rejected.length === 0) return undefined;
       const reasons = [...new Set(r.rejected.map((x) => x.reason))];
@@ -84,15 +85,17 @@ export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker
         await queue.rateLimit(blockedMs);
         throw Worker.RateLimitError();
       }
+      // Either job form (compact since issue 13, points before): decoded once per attempt.
+      const points = pointsOf(job.data);
       try {
-        const { accepted } = await opts.engine.pushMetrics(job.data.points, String(job.id));
-        opts.onForwarded?.(job.data.points.length);
+        const { accepted } = await opts.engine.pushMetrics(points, String(job.id));
+        opts.onForwarded?.(points.length);
         return { accepted };
       } catch (first) {
         let err = first;
-        if (isItemRejection(first) && job.data.points.length > 1) {
-          err = await isolate(job, first);
-          if (err === undefined) return { accepted: job.data.points.length };
+        if (isItemRejection(first) && points.length > 1) {
+          err = await isolate(job, points, first);
+          if (err === undefined) return { accepted: points.length };
         }
         // The circuit opened (or another replica holds the half-open probe) while this job waited, or the engine
         // said "too many requests": nothing is wrong with this batch. Put it back without spending an attempt, and
@@ -125,7 +128,7 @@ export function startForwardWorker(opts: ForwardWorkerOptions): { worker: Worker
     if (!job) return;
     const dead = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (dead) {
-      opts.log.error({ err, jobId: job.id, points: job.data.points.length, attempts: job.attemptsMade }, 'batch dead-lettered');
+      opts.log.error({ err, jobId: job.id, points: pointCount(job.data), attempts: job.attemptsMade }, 'batch dead-lettered');
       opts.onDeadLetter?.(job, err);
     } else {
       opts.log.warn({ err: { message: err.message }, jobId: job.id, attempt: job.attemptsMade }, 'batch push failed, will retry');

@@ -22,6 +22,17 @@ describe('Backpressure', () => {
   });
 });
 
+describe('Backpressure with full batches still behind a flush in flight', () => {
+  it('counts them as enqueued when the gate is asked', () => {
+    const bp = new Backpressure(20, 10);
+    bp.update(15, false);
+    bp.noteEnqueued(2);
+    expect(bp.isPausedWith(2)).toBe(false);
+    expect(bp.isPausedWith(3)).toBe(true);
+    expect(bp.isPaused).toBe(true);
+  });
+});
+
 describe('Backpressure between two backlog reads', () => {
   it("closes the gate as soon as this process's own enqueues reach the high-water mark", () => {
     const changes: string[] = [];

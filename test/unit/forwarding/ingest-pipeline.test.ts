@@ -120,3 +120,102 @@ describe('IngestPipeline batch ids', () => {
     });
   });
 });
+
+describe('IngestPipeline with flushes in flight', () => {
+  /** A queue whose enqueues wait until released, one by one, in order. */
+  function gatedSetup(window: number, onFlushFailed?: (err: unknown) => void) {
+    const releases: Array<(fail?: Error) => void> = [];
+    const order: string[] = [];
+    const pipeline = new IngestPipeline({
+      decode,
+      queue: {
+        enqueue: (batches) =>
+          new Promise<void>((resolve, reject) => {
+            order.push(`start:${batches.flatMap((b) => b.points.map((p) => p.name)).join('')}`);
+            releases.push((fail) => (fail ? reject(fail) : resolve()));
+          }),
+        backlog: async () => ({ waiting: 0, active: 0, delayed: 0, failed: 0 }),
+        close: async () => {},
+      },
+      commit: async (next) => {
+        order.push(`commit:${next.map((p) => `${p.partition}@${p.offset}`).join(',')}`);
+      },
+      limits: { maxPoints: 2, maxBytes: 1_000_000 },
+      maxLingerMs: 10_000,
+      newBatchId: (s) => `batch-${s}`,
+      flushesInFlight: window,
+      ...(onFlushFailed ? { onFlushFailed } : {}),
+    });
+    const tick = () => new Promise((r) => setTimeout(r, 5));
+    return { pipeline, releases, order, tick };
+  }
+
+  describe('when a batch fills while Redis is slow', () => {
+    it('takes the next message before the enqueue resolves, and commits only after it', async () => {
+      const { pipeline, releases, order, tick } = gatedSetup(2);
+      await pipeline.process(pos(0, 1), Buffer.from('a\nb'));
+      await tick();
+      expect(order).toEqual(['start:ab']);
+      await pipeline.process(pos(0, 2), Buffer.from('c'));
+      expect(order).toEqual(['start:ab']);
+      releases[0]!();
+      await tick();
+      expect(order).toEqual(['start:ab', 'commit:0@2']);
+      await pipeline.settle();
+      const done = pipeline.flush();
+      await tick();
+      releases[1]!();
+      await done;
+      expect(order).toEqual(['start:ab', 'commit:0@2', 'start:c', 'commit:0@3']);
+    });
+
+    it('waits for the oldest flush once the window is full', async () => {
+      const { pipeline, releases, tick } = gatedSetup(1);
+      await pipeline.process(pos(0, 1), Buffer.from('a\nb'));
+      await tick();
+      let second = false;
+      const p = pipeline.process(pos(0, 2), Buffer.from('c\nd')).then(() => (second = true));
+      await tick();
+      expect(second).toBe(false);
+      releases[0]!();
+      await tick();
+      expect(second).toBe(true);
+      await p;
+    });
+  });
+
+  describe('when a flush behind the source fails', () => {
+    it('throws from the next message, commits nothing, and enqueues its points again before any commit', async () => {
+      const { pipeline, releases, order, tick } = gatedSetup(2);
+      await pipeline.process(pos(0, 1), Buffer.from('a\nb'));
+      await tick();
+      releases[0]!(new Error('redis down'));
+      await tick();
+      await expect(pipeline.process(pos(0, 2), Buffer.from('c'))).rejects.toThrow('redis down');
+      expect(order).toEqual(['start:ab', 'start:abc']);
+      const retry = pipeline.flush();
+      releases[1]!();
+      await retry;
+      expect(order).toEqual(['start:ab', 'start:abc', 'commit:0@3']);
+      expect(pipeline.pending).toBe(0);
+    });
+  });
+
+  describe('when a flush behind the source fails and the source has no next message', () => {
+    it('reports the failure at once, and a retried flush enqueues and commits everything', async () => {
+      const failures: string[] = [];
+      const { pipeline, releases, order, tick } = gatedSetup(2, (err) => failures.push((err as Error).message));
+      await pipeline.process(pos(0, 1), Buffer.from('a\nb'));
+      await tick();
+      releases[0]!(new Error('redis down'));
+      await tick();
+      expect(failures).toEqual(['redis down']);
+      expect(pipeline.pending).toBe(2);
+      const retry = pipeline.flush();
+      await tick();
+      releases[1]!();
+      await retry;
+      expect(order).toEqual(['start:ab', 'start:ab', 'commit:0@2']);
+    });
+  });
+});

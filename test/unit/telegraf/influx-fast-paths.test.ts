@@ -108,3 +108,13 @@ describe('keys whose escapes come after a plain prefix', () => {
     expect(decode(line).bad).toEqual([[reason, line]]);
   });
 });
+
+describe('tag values met again and again, and more of them than the value cache holds', () => {
+  it('gives every line its own values, whatever the cache held before', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 10_000; i++) lines.push(`m,host=web-${i % 5_000}.prod.example.com,dc=d${i % 7},v=${i} f=1 ${i}000000`);
+    const { points, bad } = decode(`${lines.join('\n')}\n`);
+    expect(bad).toEqual([]);
+    expect(points.map((p) => p.tags)).toEqual(lines.map((_, i) => ({ host: `web-${i % 5_000}.prod.example.com`, dc: `d${i % 7}`, v: String(i) })));
+  });
+});
