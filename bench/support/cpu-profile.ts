@@ -23,8 +23,11 @@ export interface ProfileSummary {
   readonly files: Array<{ name: string; ms: number; pct: number }>;
 }
 
-/** Self time by function and by file of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`). */
-export function summarizeProfile(dir: string, top = 25): ProfileSummary {
+/**
+ * Self time by function and by file of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`).
+ * `lastMs`: only the samples of the profile's last `lastMs` (a bench's load phase, without the start-up's module loading).
+ */
+export function summarizeProfile(dir: string, top = 25, lastMs = Infinity): ProfileSummary {
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .sort()
@@ -33,7 +36,12 @@ export function summarizeProfile(dir: string, top = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const since = profile.endTime - lastMs * 1000;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= since) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const fns = new Map<string, number>();
   const files = new Map<string, number>();
   let total = 0;
