@@ -94,7 +94,7 @@ async function timeStore(view: RedisAlarmView, filter: URLSearchParams): Promise
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
     const t0 = performance.now();
-    const page = await view.query({ ...q, ...(cursor && { cursor }) });
+    const page = await view.queryJson({ ...q, ...(cursor && { cursor }) });
     ms.push(performance.now() - t0);
     cursor = i % 5 === 4 ? undefined : (page.next ?? undefined);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import type { AlarmPage, AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
+import { alarmJsonText, alarmViewDocOf } from '../../application/alarms/alarm-view-json.js';
+import type { AlarmJsonPage, AlarmPage, AlarmQuery, AlarmViewDoc, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
 import type { AlarmView } from '../../domain/alarms/alarm-events.js';
 import { CLEAR_LUA, QUERY_LUA, UPSERT_LUA } from './redis-alarm-view-scripts.js';
 
@@ -39,6 +40,24 @@ const indexesOf = (a: AlarmView): string[] => [
 const textOf = (a: AlarmView): string =>
   [a.id, a.summary, a.ruleName, a.metric, ...Object.entries(a.tags).map(([k, v]) => `${k}=${v}`)].join('\n').toLowerCase();
 const encodeCursor = (member: string): string => Buffer.from(member).toString('base64url');
+
+// Hash fields read per alarm. `doc` is the shape written before the API JSON was stored (`body` + the two event
+// fields): such a hash is still read, so an upgrade needs no downtime; the projection's next write of the alarm, or
+// `projections rebuild alarm-view`, rewrites it in the new shape (the upsert script deletes `doc`).
+const DOC_FIELDS = ['body', 'eventId', 'eventType', 'doc'];
+const JSON_FIELDS = ['body', 'doc'];
+const docFrom = ([body, eventId, eventType, legacy]: readonly (string | null)[]): AlarmViewDoc | null =>
+  body ? alarmViewDocOf(body, eventId ?? '', eventType as AlarmViewDoc['lastEventType']) : legacy ? (JSON.parse(legacy) as AlarmViewDoc) : null;
+const jsonFrom = ([body, legacy]: readonly (string | null)[]): string | null => body || (legacy ? alarmJsonText(JSON.parse(legacy) as AlarmViewDoc) : null);
+const rows = <T>(flat: readonly string[], width: number, decode: (row: readonly (string | null)[]) => T | null): T[] => {
+  const out: T[] = [];
+  for (let i = 0; i < flat.length; i += width) {
+    // '' = a field the hash does not have (the script cannot return nil inside an array).
+    const row = decode(flat.slice(i, i + width).map((v) => v || null));
+    if (row !== null) out.push(row);
+  }
+  return out;
+};
 const decodeCursor = (cursor: string): string => {
   const member = Buffer.from(cursor, 'base64url').toString();
   if (!/^\d{15}\|./.test(member)) throw new RangeError('invalid cursor');
@@ -78,7 +97,7 @@ export class RedisAlarmView implements AlarmViewStore {
       const member = `${pad(a.startsAt)}|${a.id}`;
       const resolvedMs = a.resolvedAt ? String(Date.parse(a.resolvedAt)) : '';
       (pipeline as unknown as ViewCommands).aiopsAlarmViewUpsert(
-        this.all, this.base, a.id, String(d.version), JSON.stringify(d), member, indexesOf(a).join('\n'), resolvedMs, textOf(a),
+        this.all, this.base, a.id, String(d.version), alarmJsonText(d), d.lastEventId, d.lastEventType, member, indexesOf(a).join('\n'), resolvedMs, textOf(a),
       );
     }
     const failed = ((await pipeline.exec()) ?? []).find(([err]) => err);
@@ -86,11 +105,21 @@ export class RedisAlarmView implements AlarmViewStore {
   }
 
   async get(alarmId: string): Promise<AlarmViewDoc | null> {
-    const doc = await this.redis.hget(`${this.base}h:${alarmId}`, 'doc');
-    return doc === null ? null : (JSON.parse(doc) as AlarmViewDoc);
+    return docFrom(await this.redis.hmget(`${this.base}h:${alarmId}`, ...DOC_FIELDS));
   }
 
   async query(q: AlarmQuery): Promise<AlarmPage> {
+    const { values, next } = await this.page(q, DOC_FIELDS);
+    return { items: rows(values, DOC_FIELDS.length, docFrom), next };
+  }
+
+  async queryJson(q: AlarmQuery): Promise<AlarmJsonPage> {
+    const { values, next } = await this.page(q, JSON_FIELDS);
+    return { items: rows(values, JSON_FIELDS.length, jsonFrom), next };
+  }
+
+  /** One page of the query script: `fields` of each alarm on the page (flat, '' where missing) and the cursor. */
+  private async page(q: AlarmQuery, fields: readonly string[]): Promise<{ values: string[]; next: string | null }> {
     const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? 50)));
     const indexes = [
       ...(q.status ? [`status:${q.status}`] : []),
@@ -102,15 +131,13 @@ export class RedisAlarmView implements AlarmViewStore {
     const max = q.cursor ? `(${decodeCursor(q.cursor)}` : q.to ? `(${pad(q.to)}` : '+';
     const min = q.from ? `[${pad(q.from)}` : '-';
     const text = (q.text ?? '').toLowerCase();
-    const [out, docs] = await this.cmd.aiopsAlarmViewQuery(
-      this.all, this.base, max, min, String(limit), text, String(Math.max(this.budget, limit + 1)), String(indexes.length), ...indexes,
+    const [out, values] = await this.cmd.aiopsAlarmViewQuery(
+      this.all, this.base, max, min, String(limit), text, String(Math.max(this.budget, limit + 1)), fields.join('\n'), String(indexes.length), ...indexes,
     );
     const stop = out.pop() ?? '';
     const members = out.slice(0, limit);
     const next = out.length > limit ? members[members.length - 1] : stop;
-    // '' = a member whose hash is gone (cannot happen inside one script; kept defensive like docs()).
-    const items = docs.flatMap((d) => (d ? [JSON.parse(d) as AlarmViewDoc] : []));
-    return { items, next: next ? encodeCursor(next) : null };
+    return { values, next: next ? encodeCursor(next) : null };
   }
 
   async firingAndResolvedSince(resolvedSince: Date): Promise<AlarmView[]> {
@@ -139,8 +166,11 @@ export class RedisAlarmView implements AlarmViewStore {
   private async docs(ids: readonly string[]): Promise<AlarmViewDoc[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(`${this.base}h:${id}`, 'doc');
-    const rows = (await pipeline.exec()) ?? [];
-    return rows.flatMap(([err, doc]) => (err || typeof doc !== 'string' ? [] : [JSON.parse(doc) as AlarmViewDoc]));
+    for (const id of ids) pipeline.hmget(`${this.base}h:${id}`, ...DOC_FIELDS);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.flatMap(([err, row]) => {
+      const doc = err ? null : docFrom(row as (string | null)[]);
+      return doc ? [doc] : [];
+    });
   }
 }
