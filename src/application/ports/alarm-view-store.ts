@@ -36,9 +36,9 @@ export interface AlarmPage {
   readonly next: string | null;
 }
 
-/** A page of alarms as clients see them, each already serialised (JSON text of `AlarmJson`, alarm-view-json.ts). */
+/** A page of alarms as clients see them, each already serialised (`AlarmJson` as UTF-8 JSON, alarm-view-json.ts). */
 export interface AlarmJsonPage {
-  readonly items: readonly string[];
+  readonly items: readonly Uint8Array[];
   /** As `AlarmPage.next`. */
   readonly next: string | null;
 }
@@ -49,7 +49,7 @@ export interface AlarmViewStore {
   upsert(docs: readonly AlarmViewDoc[]): Promise<void>;
   get(alarmId: string): Promise<AlarmViewDoc | null>;
   query(query: AlarmQuery): Promise<AlarmPage>;
-  /** `query` with each alarm as its stored JSON text: the API's list page, without a parse per alarm. */
+  /** `query` with each alarm as its stored JSON bytes: the API's list page, without a parse per alarm. */
   queryJson(query: AlarmQuery): Promise<AlarmJsonPage>;
   /** Firing alarms, and those resolved at or after `resolvedSince` (for Alertmanager's lease refresh). */
   firingAndResolvedSince(resolvedSince: Date): Promise<AlarmView[]>;

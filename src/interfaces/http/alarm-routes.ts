@@ -5,7 +5,7 @@ import { getAlarmWithHistory } from '../../application/alarms/alarm-with-history
 import type { AlarmQuery, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import { actorOf, requireScope } from './auth.js';
-import { sendJsonText } from './json-text.js';
+import { jsonArrayPage, sendJsonBytes } from './json-bytes.js';
 import { problemOf } from './problem.js';
 
 const KNOWN = new Set(['status', 'severity', 'metric', 'ruleId', 'from', 'to', 'text', 'limit', 'cursor']);
@@ -28,6 +28,7 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): 
       else if (typeof raw !== 'string' || raw === '') errors.push({ pointer: `query.${name}`, message: 'must appear once, with a value' });
       else tags[tag[1]] = raw;
     }
+    for (const k of ['from', 'to'] as const) if (q[k] && !Number.isFinite(Date.parse(q[k]))) errors.push({ pointer: `query.${k}`, message: 'is not a time' });
     if (q.from && q.to && !(Date.parse(q.from) < Date.parse(q.to))) errors.push({ pointer: 'query.from', message: 'must be before to' });
     if (errors.length) throw problemOf(400, 'the alarm query is not valid', { type: '/problems/validation', title: 'The request does not match the API contract', errors });
     const query: AlarmQuery = {
@@ -46,7 +47,7 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): 
       throw err instanceof RangeError ? problemOf(400, err.message, { type: '/problems/validation', errors: [{ pointer: 'query.cursor', message: err.message }] }) : err;
     });
     // The hot route (`npm run bench -- api`): the page is joined from the alarms' stored JSON, never parsed here.
-    sendJsonText(res, `{"alarms":[${page.items.join(',')}],"next":${JSON.stringify(page.next)}}`);
+    sendJsonBytes(res, jsonArrayPage('alarms', page.items, `"next":${JSON.stringify(page.next)}`));
   });
   r.get('/api/v1/alarms/:id', requireScope('read'), async (req, res) => {
     const found = await getAlarmWithHistory(deps.view, deps.store, String(req.params.id));

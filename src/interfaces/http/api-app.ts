@@ -8,7 +8,7 @@ import { alarmRoutes } from './alarm-routes.js';
 import { allowlistRoutes, type AllowlistRouteDeps } from './allowlist-routes.js';
 import { authenticate, requireScope, type ApiKeys } from './auth.js';
 import { consolePage, pipelineHistoryRoutes } from './console-routes.js';
-import { RESPONSES_CHECKED } from './json-text.js';
+import { RESPONSES_CHECKED } from './json-bytes.js';
 import { openApiDocument, openApiValidator } from './openapi.js';
 import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { problemHandler, problemOf } from './problem.js';
@@ -58,7 +58,7 @@ export const buildApiApp = (deps: ApiAppDeps): Express => {
   app.use(requestMetrics(deps.registry));
   const limit = deps.bodyLimitBytes;
   app.use(express.json({ limit }), express.text({ limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml'] }));
-  app.use(openApiValidator({ validateResponses: deps.validateResponses ?? false }));
+  app.use(openApiValidator({ validateResponses: deps.validateResponses ?? false, hotPaths: ['/api/v1/alarms'] }));
   app.set(RESPONSES_CHECKED, deps.validateResponses ?? false);
   app.use(opsRoutes({ registry: deps.registry, readiness: deps.readiness }));
   app.get('/api/v1/openapi.json', (_req, res) => {
