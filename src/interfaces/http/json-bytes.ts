@@ -23,5 +23,5 @@ export const jsonArrayPage = (name: string, items: readonly Uint8Array[], rest: 
 /** Sends JSON that is already bytes (a page joined from the read model's stored JSON; no parse and re-serialise). */
 export const sendJsonBytes = (res: Response, json: Buffer): void => {
   if (res.app.get(RESPONSES_CHECKED) === true) res.json(JSON.parse(json.toString('utf8')));
-  else res.type('application/json').send(json);
+  else res.setHeader('Content-Type', 'application/json; charset=utf-8').send(json);
 };
