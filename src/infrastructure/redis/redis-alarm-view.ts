@@ -44,6 +44,13 @@ const textOf = (a: AlarmView): string =>
   [a.id, a.summary, a.ruleName, a.metric, ...Object.entries(a.tags).map(([k, v]) => `${k}=${v}`)].join('\n').toLowerCase();
 const encodeCursor = (member: string): string => Buffer.from(member).toString('base64url');
 
+/** The cursor after a page: its last member when there is one more, else where the walk stopped (null at the end). */
+const nextOf = (out: readonly (string | Buffer)[], requested: number | undefined): string | null => {
+  const limit = limitOf(requested);
+  // out = members…, stop; only the one member that becomes the cursor is decoded.
+  const next = out.length - 1 > limit ? out[limit - 1] : out[out.length - 1];
+  return next && next.length > 0 ? encodeCursor(String(next)) : null;
+};
 const decodeCursor = (cursor: string): string => {
   const member = Buffer.from(cursor, 'base64url').toString();
   if (!/^\d{15}\|./.test(member)) throw new RangeError('invalid cursor');
@@ -96,13 +103,13 @@ export class RedisAlarmView implements AlarmViewStore {
 
   async query(q: AlarmQuery): Promise<AlarmPage> {
     const [out, values] = await this.cmd.aiopsAlarmViewQuery(...this.pageArgs(q, DOC_FIELDS));
-    return { items: rows(values, DOC_FIELDS.length, docFrom), next: this.nextOf(out.map(String), q.limit) };
+    return { items: rows(values, DOC_FIELDS.length, docFrom), next: nextOf(out, q.limit) };
   }
 
   async queryJson(q: AlarmQuery): Promise<AlarmJsonPage> {
     // As bytes: the JSON goes from Redis to the socket without a UTF-8 decode and encode (the bench's hot route).
     const [out, values] = await this.cmd.aiopsAlarmViewQueryBuffer(...this.pageArgs(q, JSON_FIELDS));
-    return { items: rows(values, JSON_FIELDS.length, jsonFrom), next: this.nextOf(out.map(String), q.limit) };
+    return { items: rows(values, JSON_FIELDS.length, jsonFrom), next: nextOf(out, q.limit) };
   }
 
   /** The query script's arguments; it returns { members…, stop } and `fields` of each alarm on the page (flat). */
@@ -121,13 +128,6 @@ export class RedisAlarmView implements AlarmViewStore {
     return [this.all, this.base, max, min, String(limit), text, String(Math.max(this.budget, limit + 1)), fields.join('\n'), String(indexes.length), ...indexes];
   }
 
-  /** The cursor after a page: its last member when there is one more, else where the walk stopped (null at the end). */
-  private nextOf(out: string[], requested: number | undefined): string | null {
-    const limit = limitOf(requested);
-    const stop = out.pop() ?? '';
-    const next = out.length > limit ? out[limit - 1] : stop;
-    return next ? encodeCursor(next) : null;
-  }
 
   async firingAndResolvedSince(resolvedSince: Date): Promise<AlarmView[]> {
     const firing = (await this.redis.zrange(`${this.base}i:status:firing`, 0, -1)).map((m) => m.slice(16));
