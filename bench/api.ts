@@ -1,4 +1,5 @@
-// `npm run bench -- api [--alarms 100000] [--seconds 60] [--rate 500] [--filter 'status=firing&…'] [--skip-trends] [--profile]`:
+// `npm run bench -- api [--alarms 100000] [--seconds 60] [--rate 500] [--filter 'status=firing&…'] [--skip-trends] [--profile]
+// [--node-args '<the service's node flags>']`:
 // our REST API under a fixed request rate.
 // A private redis-server holds `--alarms` alarms in the alarm-view read model; bridges run as their own processes
 // (api role only); autocannon sends `--rate` req/s for `--seconds` from this process over loopback:
@@ -27,7 +28,7 @@ import { SERVICE_NODE_FLAGS, buildBridge, cpuSecondsOf, spawnBridge, type Bridge
 import { printSummary, summarizeProfile } from './support/cpu-profile.js';
 import { startPrivateRedis } from './support/private-redis.js';
 
-const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' }, 'skip-trends': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' }, 'skip-trends': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, 'node-args': { type: 'string', default: SERVICE_NODE_FLAGS } } });
 const alarms = Number(values.alarms);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
@@ -137,7 +138,7 @@ try {
       {
         name: `api-${i}`,
         ...(script ? { script } : {}),
-        nodeArgs: [...(values.profile && i === 1 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...SERVICE_NODE_FLAGS.split(' ').filter(Boolean)],
+        nodeArgs: [...(values.profile && i === 1 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...values['node-args'].split(' ').filter(Boolean)],
       },
     );
     bridges.push(bridge);
