@@ -8,10 +8,11 @@ import { createAlarmSinks } from './infrastructure/alarm-sinks/create-alarm-sink
 import { BullmqForwardQueue } from './infrastructure/bullmq/forward-queue.js';
 import { checkQueueDurability, type DurabilityCheck } from './infrastructure/bullmq/queue-durability.js';
 import type { AppConfig } from './infrastructure/config/config-schema.js';
-import { createEngine } from './infrastructure/engines/create-engine.js';
+import { createEngine, engineAddress, engineRuleLinksPrefix } from './infrastructure/engines/create-engine.js';
 import { createMetrics, type BridgeMetrics } from './infrastructure/observability/metrics.js';
 import { createRedisEngineBudget } from './infrastructure/redis/redis-engine-budget.js';
 import { RedisMetricCatalog } from './infrastructure/redis/redis-metric-catalog.js';
+import { RedisEngineRuleLinks } from './infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from './infrastructure/redis/redis-event-store.js';
 import { createRedisSharedBreaker } from './infrastructure/redis/redis-shared-breaker.js';
 import type { KafkaMetricSource } from './interfaces/kafka/kafka-metric-source.js';
@@ -150,7 +151,8 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
 
   if (config.roles.includes('poll')) {
     const store = timedEventStore(new RedisEventStore(redis, { keyPrefix: guardPrefix }), observeAppend(metrics));
-    stops.unshift(startPollRole({ redis, engine, store, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
+    const ruleLinks = new RedisEngineRuleLinks(redis, engineRuleLinksPrefix(config));
+    stops.unshift(startPollRole({ redis, engine, store, ruleLinks, keyPrefix: guardPrefix, config: config.alarms, log: log.child({ module: 'poll' }), metrics }));
   }
 
   stops.unshift(
@@ -190,7 +192,7 @@ export async function startBridge(config: AppConfig, log: Logger): Promise<Runni
     httpPort = api.port;
     stops.unshift(() => api.stop());
   }
-  log.info({ roles: config.roles, httpPort, engine: config.engine.baseUrl, topic: config.kafka.topic }, 'aiops-bridge started');
+  log.info({ roles: config.roles, httpPort, engine: config.engine.kind, engineAddress: engineAddress(config), topic: config.kafka.topic }, 'aiops-bridge started');
 
   return {
     metrics,

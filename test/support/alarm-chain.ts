@@ -33,6 +33,10 @@ export interface ChainOptions {
   readonly logLevel?: string;
   /** Default: the shared local Redis. */
   readonly redisUrl?: string;
+  /** The `engine` section; default: the 数智慧 simulator at `engineUrl`. */
+  readonly engine?: Record<string, unknown>;
+  /** Extra top-level sections (e.g. `api` keys when the fleet runs the api role). */
+  readonly extra?: Record<string, unknown>;
 }
 
 /** A bridge configuration with the poll and projections roles, the webhook sink and optionally Alertmanager. */
@@ -45,7 +49,7 @@ export function chainConfig(o: ChainOptions): Record<string, unknown> {
     // Unused by these roles, but the configuration must name a topic and an allowlist.
     kafka: { brokers: [...services.kafkaBrokers], topic: `unused-${uniqueSuffix()}`, groupId: `g-${uniqueSuffix()}` },
     allowlist: { source: 'file', file: writeAllowlist([0]) },
-    engine: { baseUrl: o.engineUrl, auth: { mode: 'bearer', username: 'admin', password: 'admin123' }, timeoutMs: 5_000 },
+    engine: o.engine ?? { baseUrl: o.engineUrl, auth: { mode: 'bearer', username: 'admin', password: 'admin123' }, timeoutMs: 5_000 },
     http: { port: 0 },
     alarms: {
       pollIntervalMs: o.pollIntervalMs,
@@ -55,6 +59,7 @@ export function chainConfig(o: ChainOptions): Record<string, unknown> {
       },
     },
     projections: { backoffBaseMs: 200, backoffMaxMs: o.backoffMaxMs ?? 2_000, idleMs: 100 },
+    ...o.extra,
   };
 }
 

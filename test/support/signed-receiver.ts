@@ -103,14 +103,14 @@ const toReceived = (id: string, e: CloudAlarmEvent): ReceivedAlarmEvent => ({
 });
 
 /**
- * Alarms whose accepted events are not versions 1, 2, 3… in arrival order, starting with a raise, with nothing
- * after a resolve: each is out of order (a gap is a loss or a reordering; both break per-alarm order).
+ * Alarms whose accepted events are not versions 1, 2, 3… in arrival order, each episode a raise, updates, a resolve
+ * (an alarm is one rule on one series: its next episode is raised again on the same stream, only after a resolve):
+ * each is out of order (a gap is a loss or a reordering; both break per-alarm order).
  */
 export function outOfOrder(byAlarm: ReadonlyMap<string, readonly ReceivedAlarmEvent[]>): string[] {
   const bad: string[] = [];
   for (const [alarmId, events] of byAlarm) {
-    const ok = events.every((e, i) =>
-      e.version === i + 1 && (i === 0 ? e.kind === 'raised' : e.kind !== 'raised') && (e.kind !== 'resolved' || i === events.length - 1));
+    const ok = events.every((e, i) => e.version === i + 1 && (i === 0 || events[i - 1]?.kind === 'resolved' ? e.kind === 'raised' : e.kind !== 'raised'));
     if (!ok) bad.push(`${alarmId}: ${events.map((e) => `${e.kind}#${e.version}`).join(' ')}`);
   }
   return bad;

@@ -1,18 +1,14 @@
 import { get } from '../api.js';
 import { clear, fmt, h, notice, when } from '../dom.js';
+import { alarmTimeline, type AlarmState, type TimelineParts } from './alarm-timeline.js';
 
-interface AlarmState { id: string; ruleId: string; ruleName: string; metric: string; tags: Record<string, string>; severity: string; status: 'firing' | 'resolved'; value: number | null; summary: string; startsAt: string; lastSeenAt: string; resolvedAt: string | null }
 interface Alarm extends AlarmState { version: number; updatedAt: string }
-interface AlarmDetail extends Alarm {
-  history: { id: string; type: 'AlarmRaised' | 'AlarmUpdated' | 'AlarmResolved'; version: number; at: string; alarm: AlarmState }[];
-  acknowledgements: { by: string; at: string; note: string | null }[];
-}
+type AlarmDetail = Alarm & TimelineParts;
 
 const FILTERS = [
   ['status', 'Status', ['', 'firing', 'resolved']],
   ['severity', 'Severity', ['', 'critical', 'major', 'minor', 'warning']],
 ] as const;
-const VERB: Record<AlarmDetail['history'][number]['type'], string> = { AlarmRaised: 'raised', AlarmUpdated: 'updated', AlarmResolved: 'resolved' };
 
 /** Alarms: current and past with filters (newest first, cursor pages), and one alarm's event timeline. */
 export async function alarmsPage(main: HTMLElement): Promise<() => void> {
@@ -42,11 +38,10 @@ export async function alarmsPage(main: HTMLElement): Promise<() => void> {
     detail.append(
       h('h2', {}, `${a.ruleName}: ${a.summary}`),
       h('p', {}, h('code', {}, a.metric), ` ${Object.entries(a.tags).map(([k, v]) => `${k}=${v}`).join(', ')} · ${a.severity} · ${a.status} · id ${a.id}`),
-      h('ol', { class: 'timeline', 'aria-label': 'Event timeline' },
-        ...a.history.map((e) => h('li', { class: `ev ev-${VERB[e.type]}` }, h('strong', {}, VERB[e.type]), ` ${when(e.at)} · value ${fmt(e.alarm.value)} · ${e.alarm.severity}${e.type === 'AlarmResolved' && e.alarm.resolvedAt ? ` · resolved at ${when(e.alarm.resolvedAt)}` : ''}`)),
-        ...a.acknowledgements.map((k) => h('li', { class: 'ev ev-ack' }, h('strong', {}, 'acknowledged'), ` ${when(k.at)} by ${k.by}${k.note ? `: ${k.note}` : ''}`)),
-      ),
-      h('p', { class: 'help' }, 'Deliveries to the alarm platform are not exposed by the API yet; see the queue dashboard.'),
+      alarmTimeline(a),
+      h('p', { class: 'help' }, a.deliveries.length
+        ? 'Indented entries are deliveries: what each sink (the platform\'s webhook, Alertmanager) did with each event.'
+        : 'No delivery recorded for this alarm (no sink enabled, or not delivered yet).'),
     );
     detail.querySelector('h2')?.setAttribute('tabindex', '-1');
     (detail.querySelector('h2') as HTMLElement | null)?.focus();

@@ -1,8 +1,10 @@
 import { alarmDecider, type AlarmCommand } from '../../domain/alarms/alarm-decider.js';
 import { alarmStream, type AlarmEvent } from '../../domain/alarms/alarm-events.js';
+import { ruleIdMapOf } from '../../domain/alarms/alarm-identity.js';
 import { commandAlarmId, DEFAULT_ABSENT_LIMIT, type KnownAlarm, reconcile } from '../../domain/alarms/reconcile.js';
 import { handleCommand } from '../event-store/handle-command.js';
 import type { AlarmList, AnalysisEngine } from '../ports/analysis-engine.js';
+import type { EngineRuleLinks } from '../ports/engine-rule-links.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { KnownAlarmIndex } from '../ports/known-alarms.js';
 
@@ -29,6 +31,11 @@ export interface PollAlarmsDeps {
   readonly engine: Pick<AnalysisEngine, 'listCurrentAlarms' | 'listAlarmHistory'>;
   readonly store: EventStore;
   readonly index: KnownAlarmIndex;
+  /**
+   * The polled engine's rule links (our rule id → its rule id): an alarm's identity is our rule + its series, so
+   * that it stays the same alarm when `engine.kind` changes (alarm-identity.ts).
+   */
+  readonly ruleLinks: Pick<EngineRuleLinks, 'all'>;
   readonly clock: () => Date;
   readonly newId: () => string;
   /** K: consecutive complete snapshots without an alarm before it is resolved by absence. */
@@ -58,7 +65,7 @@ export async function pollAlarms(deps: PollAlarmsDeps): Promise<PollReport> {
   const pollId = deps.newId();
   const base = { pollId, raised: 0, updated: 0, resolved: 0, failed: 0 };
   const elapsed = () => deps.clock().getTime() - started.getTime();
-  const { known, historyCursorMs } = await deps.index.load();
+  const [{ known, historyCursorMs }, links] = await Promise.all([deps.index.load(), deps.ruleLinks.all()]);
 
   let current: AlarmList;
   try {
@@ -73,7 +80,7 @@ export async function pollAlarms(deps: PollAlarmsDeps): Promise<PollReport> {
 
   const { commands, known: next } = reconcile(
     known,
-    { firing: current.alarms, complete: current.complete, history: history.alarms, now: started.toISOString() },
+    { firing: current.alarms, complete: current.complete, history: history.alarms, now: started.toISOString(), ruleIds: ruleIdMapOf(links) },
     deps.absentLimit ?? DEFAULT_ABSENT_LIMIT,
   );
 

@@ -73,8 +73,11 @@ function observe(command: ObserveAlarm, state: AlarmState): AlarmEvent[] {
     case 'firing': {
       const changed = changesBetween(state.alarm, seen);
       if (changed.length === 0) return [];
-      // The identity and the start are the alarm's; only what the engine may change is taken from the observation.
-      const alarm: AlarmView = { ...state.alarm, severity: seen.severity, value: seen.value, summary: seen.summary, lastSeenAt: seen.lastSeenAt };
+      // The identity, the start and the rule are the alarm's (the rule id and name are Alertmanager labels: a change
+      // would be a second alert); what the engine may change is taken from the observation — after an engine
+      // switch, also the new engine's alarm id.
+      const { severity, value, summary, lastSeenAt, engineAlarmId } = seen;
+      const alarm: AlarmView = { ...state.alarm, severity, value, summary, lastSeenAt, engineAlarmId };
       return [{ type: 'AlarmUpdated', data: { alarm, changed } }];
     }
     case 'resolved':

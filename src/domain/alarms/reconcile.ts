@@ -2,7 +2,7 @@ import type { EngineAlarm } from '../alarm.js';
 import type { AlarmCommand } from './alarm-decider.js';
 import { changesBetween } from './alarm-decider.js';
 import type { AlarmView } from './alarm-events.js';
-import { alarmIdOf, engineAlarmIdentity } from './alarm-identity.js';
+import { alarmIdOf, EMPTY_RULE_ID_MAP, engineAlarmIdentity, type RuleIdMap, ruleOf } from './alarm-identity.js';
 
 /**
  * Reconcile what we believe is firing with one poll of the engine → at most one command per alarm, and what we
@@ -33,6 +33,8 @@ export interface AlarmSnapshot {
   readonly history: readonly EngineAlarm[];
   /** When this poll ran, ISO-8601 UTC. */
   readonly now: string;
+  /** The polled engine's rule ids → ours (its rule links); none: every rule counts as the engine's own. */
+  readonly ruleIds?: RuleIdMap;
 }
 
 export interface Reconciliation {
@@ -47,13 +49,15 @@ export interface Reconciliation {
  */
 export const DEFAULT_ABSENT_LIMIT = 3;
 
-/** Our view of an engine alarm, keyed by its fingerprint. */
-export function alarmViewOf(a: EngineAlarm): AlarmView {
-  const identity = engineAlarmIdentity(a);
+const ms = Date.parse;
+
+/** Our view of an engine alarm, keyed by its fingerprint, naming our rule when the engine's is linked to one. */
+export function alarmViewOf(a: EngineAlarm, ruleIds: RuleIdMap = EMPTY_RULE_ID_MAP): AlarmView {
+  const identity = engineAlarmIdentity(a, ruleIds);
   return {
     id: alarmIdOf(identity),
-    engineAlarmId: identity.engineAlarmId,
-    ruleId: a.ruleId,
+    engineAlarmId: a.alarmId.trim() === '' ? null : a.alarmId,
+    ruleId: identity.rule.id,
     ruleName: a.ruleName,
     metric: a.metric,
     tags: a.tags,
@@ -67,24 +71,48 @@ export function alarmViewOf(a: EngineAlarm): AlarmView {
   };
 }
 
-/** Two entries with one identity (labels-only identities): the later observation wins. */
-function byId(alarms: readonly EngineAlarm[], status: EngineAlarm['status']): Map<string, AlarmView> {
+/**
+ * Known alarms as the identity sees them today. A known alarm keeps the id it was raised under until it resolves:
+ * one raised by an earlier version (id from the engine's alarm id, the engine's rule id in the view) or under a
+ * rule since unlinked is found again by its rule + series (`alias`: today's id → the id it is known by), and its
+ * view is rewritten to name our rule, so that it is still found after the rule links change with an engine switch.
+ */
+function normaliseKnown(known: ReadonlyMap<string, KnownAlarm>, ruleIds: RuleIdMap) {
+  const entries = new Map<string, KnownAlarm>();
+  const alias = new Map<string, string>();
+  for (const [id, k] of known) {
+    const rule = ruleOf(k.alarm.ruleId, ruleIds);
+    const entry = rule.id === k.alarm.ruleId ? k : { ...k, alarm: { ...k.alarm, ruleId: rule.id } };
+    entries.set(id, entry);
+    const today = alarmIdOf({ rule, metric: k.alarm.metric, tags: k.alarm.tags });
+    if (today === id || known.has(today)) continue;
+    const other = alias.get(today);
+    // Two old episodes of one series (an engine that gave each its own id): the later start is the live one.
+    if (other === undefined || ms(k.alarm.startsAt) > ms((known.get(other) as KnownAlarm).alarm.startsAt)) alias.set(today, id);
+  }
+  return { entries, alias };
+}
+
+/** Two entries with one identity (one rule, one series): the later observation wins. */
+function byId(alarms: readonly EngineAlarm[], status: EngineAlarm['status'], ruleIds: RuleIdMap, alias: ReadonlyMap<string, string>): Map<string, AlarmView> {
   const out = new Map<string, AlarmView>();
   for (const a of alarms) {
     if (a.status !== status || (status === 'resolved' && a.resolvedAt === undefined)) continue;
-    const v = alarmViewOf(a);
+    const fresh = alarmViewOf(a, ruleIds);
+    const knownAs = alias.get(fresh.id);
+    const v = knownAs === undefined ? fresh : { ...fresh, id: knownAs };
     const prev = out.get(v.id);
     if (prev === undefined || Date.parse(v.lastSeenAt) >= Date.parse(prev.lastSeenAt)) out.set(v.id, v);
   }
   return out;
 }
 
-const ms = Date.parse;
-
-export function reconcile(known: ReadonlyMap<string, KnownAlarm>, snapshot: AlarmSnapshot, absentLimit = DEFAULT_ABSENT_LIMIT): Reconciliation {
+export function reconcile(before: ReadonlyMap<string, KnownAlarm>, snapshot: AlarmSnapshot, absentLimit = DEFAULT_ABSENT_LIMIT): Reconciliation {
   const metadata = { now: snapshot.now };
-  const seen = byId(snapshot.firing, 'firing');
-  const recovered = byId(snapshot.history, 'resolved');
+  const ruleIds = snapshot.ruleIds ?? EMPTY_RULE_ID_MAP;
+  const { entries: known, alias } = normaliseKnown(before, ruleIds);
+  const seen = byId(snapshot.firing, 'firing', ruleIds, alias);
+  const recovered = byId(snapshot.history, 'resolved', ruleIds, alias);
   const commands: AlarmCommand[] = [];
   const next = new Map<string, KnownAlarm>();
   const handled = new Set<string>();
@@ -93,8 +121,10 @@ export function reconcile(known: ReadonlyMap<string, KnownAlarm>, snapshot: Alar
     const resolvedAt = r.resolvedAt as string;
     const k = known.get(id);
     const s = seen.get(id);
-    // A recovery older than the episode we know of (labels-only identity firing again) is not about it.
-    const episodeStart = s?.startsAt ?? k?.alarm.startsAt ?? r.startsAt;
+    // One series, successive episodes: a recovery is about the episode we know of, when we know one (it ended,
+    // even if the next one already fires: that one is raised at the next poll, on the same stream); a recovery
+    // older than the episode we know, or than the one firing, is not about it (the history windows overlap).
+    const episodeStart = k?.alarm.startsAt ?? s?.startsAt ?? r.startsAt;
     if (ms(resolvedAt) < ms(episodeStart)) continue;
     commands.push({ type: 'ResolveAlarm', data: { alarmId: id, reason: 'engine_recovered', resolvedAt, alarm: s ?? k?.alarm ?? r }, metadata });
     handled.add(id);

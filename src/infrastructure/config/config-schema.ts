@@ -340,6 +340,13 @@ export class ProjectionsConfig {
   @IsInt() @Min(100) @Max(1_000_000) scanBudget = 5_000;
   /** `/readyz` says not ready while a projection's oldest unhandled event is older than this (seconds). */
   @IsInt() @Min(1) readyMaxLagSeconds = 120;
+  /** Delivery records kept per alarm (one per sink and event, the newest outcome; the alarm timeline shows them). */
+  @IsInt() @Min(1) @Max(10_000) deliveryRecordsPerAlarm = 200;
+  /**
+   * Days an alarm's delivery records live after their last write (0 = as long as Redis keeps them). 30 follows the
+   * alarm retention designed in docs/architecture.md (resolved alarms archived after 30 days).
+   */
+  @IsInt() @Min(0) @Max(3_650) deliveryRecordsTtlDays = 30;
 }
 
 /**

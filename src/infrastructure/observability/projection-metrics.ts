@@ -10,6 +10,7 @@ export function createProjectionMetrics(registry: Registry) {
     lagSeconds: new Gauge({ name: 'aiops_projection_lag_seconds', help: 'Age of the oldest event not yet handled (undelivered, for deliveries)', labelNames: ['projection'], registers }),
     deliveries: new Counter({ name: 'aiops_delivery_outcomes_total', help: 'Delivery attempts by sink and outcome', labelNames: ['sink', 'outcome'], registers }),
     sinkDisabled: new Gauge({ name: 'aiops_delivery_sink_disabled', help: '1 while a sink is disabled (it answered 410 Gone)', labelNames: ['sink'], registers }),
+    recordFailures: new Counter({ name: 'aiops_delivery_record_failures_total', help: 'Pages of delivery records (the alarm timeline) that could not be written; the deliveries went on', labelNames: ['sink'], registers }),
     deadLetters: new Gauge({ name: 'aiops_delivery_dead_letters', help: 'Events in the delivery dead letters, per sink', labelNames: ['sink'], registers }),
     alertmanagerRefresh: new Counter({ name: 'aiops_alertmanager_refresh_total', help: 'Alertmanager lease refreshes by outcome', labelNames: ['outcome'], registers }),
   };

@@ -69,7 +69,7 @@ export async function runProjectionCommand(command: 'projections' | 'delivery', 
         print({ sink: sinkName, enabled: true });
       } else if (sub === 'replay') {
         const sink = sinks.all.find((s) => s.name === sinkName) ?? usage(`delivery replay: sink ${sinkName} is not enabled in the config (enabled: ${sinks.all.map((s) => s.name).join(', ') || 'none'})`);
-        print(await replayDeliveryDeadLetters(w.deadLetters, sink, args.includes('--all') ? 'all' : args));
+        print(await replayDeliveryDeadLetters(w.deadLetters, sink, args.includes('--all') ? 'all' : args, { records: w.records }));
       } else usage(`unknown delivery command ${sub ?? ''}; delivery dead-letters|replay|enable <sink>`);
       return 0;
     }

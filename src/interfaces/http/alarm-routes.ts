@@ -4,6 +4,7 @@ import { alarmJsonOf as alarmBody } from '../../application/alarms/alarm-view-js
 import { getAlarmWithHistory } from '../../application/alarms/alarm-with-history.js';
 import type { AlarmQuery, AlarmViewStore } from '../../application/ports/alarm-view-store.js';
 import type { EventStore } from '../../application/ports/event-store.js';
+import type { DeliveryRecord, DeliveryRecords } from '../../application/ports/delivery-records.js';
 import { actorOf, requireScope } from './auth.js';
 import { jsonArrayPage, sendJsonBytes } from './json-bytes.js';
 import { problemOf } from './problem.js';
@@ -15,7 +16,7 @@ const TAG = /^tag\.(.{1,128})$/;
  * Alarms from the alarm-view read model (filters ANDed, newest first, stable cursor), and one alarm with its event
  * history from the event store. The contract has checked the documented parameters; `tag.<key>` filters are ours.
  */
-export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): Router => {
+export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore; deliveries: Pick<DeliveryRecords, 'forAlarm'> }): Router => {
   const r = Router();
   r.get('/api/v1/alarms', requireScope('read'), async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
@@ -52,10 +53,13 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): 
   r.get('/api/v1/alarms/:id', requireScope('read'), async (req, res) => {
     const found = await getAlarmWithHistory(deps.view, deps.store, String(req.params.id));
     if (!found) throw problemOf(404, `no alarm ${String(req.params.id)}`);
+    const [acknowledgements, deliveries] = await Promise.all([acknowledgementsOf(deps.store, found.alarm.id), deps.deliveries.forAlarm(found.alarm.id)]);
     res.json({
       ...alarmBody(found),
       history: found.history.map((e) => ({ id: e.id, type: e.type, version: e.streamVersion, at: e.time, alarm: e.data.alarm })),
-      acknowledgements: await acknowledgementsOf(deps.store, found.alarm.id),
+      acknowledgements,
+      // What each sink did with each event (an audit record beside the events, oldest outcome first).
+      deliveries: deliveries.map(deliveryBody),
     });
   });
   r.post('/api/v1/alarms/:id/ack', requireScope('write'), async (req, res) => {
@@ -66,3 +70,6 @@ export const alarmRoutes = (deps: { view: AlarmViewStore; store: EventStore }): 
   });
   return r;
 };
+
+/** A delivery record as the contract's `Delivery` (alarm id and log position stay internal). */
+const deliveryBody = (d: DeliveryRecord) => ({ sink: d.sink, eventId: d.eventId, eventType: d.eventType, eventVersion: d.eventVersion, outcome: d.outcome, attempts: d.attempts, reason: d.reason, at: d.at });

@@ -26,6 +26,7 @@ import { ApiKeys } from '../http/auth.js';
 import { observeAppend, timedEventStore } from '../../infrastructure/observability/timed-event-store.js';
 import type { ReadinessCheck } from '../http/ops-routes.js';
 import { problemOf } from '../http/problem.js';
+import { deliveryRecordsOf } from './projections-wiring.js';
 
 export interface ApiRoleDeps {
   readonly config: AppConfig;
@@ -127,7 +128,11 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
         }),
       afterWrite: reconciler.kick,
     },
-    alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, scanBudget: config.projections.scanBudget }), store: events },
+    alarms: {
+      view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:`, scanBudget: config.projections.scanBudget }),
+      store: events,
+      deliveries: deliveryRecordsOf(redis, `${prefix}:`, config.projections),
+    },
     dashboardQueues: [deps.queue.queue, ...extraQueues],
     samples: new RedisPipelineSamples(redis, { keyPrefix: prefix }),
     bodyLimitBytes: config.api.bodyLimitBytes,

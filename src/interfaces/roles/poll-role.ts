@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { pollAlarms, type PollReport } from '../../application/alarms/poll-alarms.js';
 import { startPollSchedule } from '../../application/alarms/poll-schedule.js';
 import type { AnalysisEngine } from '../../application/ports/analysis-engine.js';
+import type { EngineRuleLinks } from '../../application/ports/engine-rule-links.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { AlarmsConfig } from '../../infrastructure/config/config-schema.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
@@ -15,6 +16,8 @@ export interface PollRoleDeps {
   /** Guarded engine: every page goes through the fleet budget at class `poll` (the adapter's request hooks). */
   readonly engine: Pick<AnalysisEngine, 'listCurrentAlarms' | 'listAlarmHistory'>;
   readonly store: EventStore;
+  /** The configured engine's rule links (`engineRuleLinksPrefix`): alarms are identified by our rule, not its. */
+  readonly ruleLinks: Pick<EngineRuleLinks, 'all'>;
   /** Ends with ':' (the same prefix the event store uses). */
   readonly keyPrefix: string;
   readonly config: AlarmsConfig;
@@ -40,6 +43,7 @@ export function startPollRole(deps: PollRoleDeps): () => Promise<void> {
         engine: deps.engine,
         store: deps.store,
         index,
+        ruleLinks: deps.ruleLinks,
         clock: () => new Date(),
         newId: randomUUID,
         absentLimit: config.absentLimit,

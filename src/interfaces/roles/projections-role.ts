@@ -40,6 +40,7 @@ export function startProjectionsRole(deps: ProjectionsRoleDeps): () => Promise<v
   const w = wireProjections(deps.redis, deps.keyPrefix, config, deps.sinks.all, log, {
     onOutcome: (sink, outcome) => m.deliveries.inc({ sink, outcome }),
     onDisabled: (sink) => m.sinkDisabled.set({ sink }, 1),
+    onRecordFailed: (sink) => m.recordFailures.inc({ sink }),
     onAdvance: (projection, events) => m.events.inc({ projection }, events),
     onOwnership: (projection, owned) => m.owner.set({ projection }, owned ? 1 : 0),
   });

@@ -10,6 +10,7 @@ import { ProjectionRunner } from '../../application/projections/projection-runne
 import type { ProjectionsConfig } from '../../infrastructure/config/config-schema.js';
 import { RedisAlarmView } from '../../infrastructure/redis/redis-alarm-view.js';
 import { RedisDeliveryDeadLetters, RedisSinkSwitch } from '../../infrastructure/redis/redis-delivery-control.js';
+import { RedisDeliveryRecords } from '../../infrastructure/redis/redis-delivery-records.js';
 import { RedisEventStore } from '../../infrastructure/redis/redis-event-store.js';
 import { RedisLease } from '../../infrastructure/redis/redis-lease.js';
 import { RedisProjectionCheckpoints } from '../../infrastructure/redis/redis-projection-checkpoints.js';
@@ -20,6 +21,7 @@ export const newOwnerId = (role: string): string => `${hostname()}:${process.pid
 export interface ProjectionHooks {
   readonly onOutcome?: (sink: string, outcome: string) => void;
   readonly onDisabled?: (sink: string, reason: string) => void;
+  readonly onRecordFailed?: (sink: string) => void;
   readonly onAdvance?: (projection: string, events: number) => void;
   readonly onOwnership?: (projection: string, owned: boolean) => void;
 }
@@ -35,6 +37,7 @@ export function wireProjections(redis: Redis, keyPrefix: string, config: Project
   const view = new RedisAlarmView(redis, { keyPrefix, scanBudget: config.scanBudget });
   const deadLetters = new RedisDeliveryDeadLetters(redis, { keyPrefix });
   const sinkSwitch = new RedisSinkSwitch(redis, { keyPrefix });
+  const records = deliveryRecordsOf(redis, keyPrefix, config);
   const plog = log.child({ module: 'projections' });
   const projections: Projection[] = [
     alarmViewProjection(view, (event, problem) =>
@@ -46,11 +49,13 @@ export function wireProjections(redis: Redis, keyPrefix: string, config: Project
           sink,
           deadLetters,
           sinkSwitch,
+          records,
           backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs },
           disabledRecheckMs: config.disabledRecheckMs,
           log: plog,
           ...(hooks.onOutcome ? { onOutcome: hooks.onOutcome } : {}),
           ...(hooks.onDisabled ? { onDisabled: hooks.onDisabled } : {}),
+          ...(hooks.onRecordFailed ? { onRecordFailed: hooks.onRecordFailed } : {}),
         }) as Projection,
     ),
   ];
@@ -70,7 +75,11 @@ export function wireProjections(redis: Redis, keyPrefix: string, config: Project
       onAdvance: (events) => hooks.onAdvance?.(projection.name, events),
       onOwnership: (owned) => hooks.onOwnership?.(projection.name, owned),
     });
-  return { store, checkpoints, lease, view, deadLetters, sinkSwitch, projections, runner };
+  return { store, checkpoints, lease, view, deadLetters, sinkSwitch, records, projections, runner };
 }
+
+/** The per-alarm delivery records, as the delivery projections write them and the API reads them. */
+export const deliveryRecordsOf = (redis: Redis, keyPrefix: string, config: Pick<ProjectionsConfig, 'deliveryRecordsPerAlarm' | 'deliveryRecordsTtlDays'>): RedisDeliveryRecords =>
+  new RedisDeliveryRecords(redis, { keyPrefix, maxPerAlarm: config.deliveryRecordsPerAlarm, ttlMs: config.deliveryRecordsTtlDays * 86_400_000 });
 
 export type ProjectionsWiring = ReturnType<typeof wireProjections>;

@@ -9,8 +9,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { NacosAllowlistPublisher } from '../../../src/infrastructure/nacos/nacos-allowlist-publisher.js';
 import { startBridge, type RunningBridge } from '../../../src/main.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
+import { newWebhookSecret } from '../../support/alarm-chain.js';
 import { createTopic, testConfig, testLogger, writeAllowlist } from '../../support/bridge-harness.js';
 import { services, uniqueSuffix } from '../../support/services.js';
+import { SignedReceiver } from '../../support/signed-receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const ARTEFACTS = join(ROOT, '.cache/artefacts/console');
@@ -28,6 +30,8 @@ export interface ConsoleStack {
   readonly prefix: string;
   /** Publishes to the test's Nacos data id behind the console's back (another operator, the Nacos console). */
   readonly nacos: NacosAllowlistPublisher;
+  /** The alarm platform: the bridge's webhook sink delivers every alarm event here (signatures verified). */
+  readonly receiver: SignedReceiver;
   readonly context: BrowserContext;
   readonly page: Page;
   /** Every console message of type error and every uncaught page error, as text. */
@@ -37,7 +41,8 @@ export interface ConsoleStack {
 
 /**
  * The real stack for the browser tests: engine simulator, Redis, Kafka (a fresh topic), r-nacos (a fresh data
- * id), one bridge running ingest + forward + api + projections (the alarm read model) with a reader and a writer key, and Debian's chromium driven by
+ * id), one bridge running ingest + forward + api + projections (the alarm read model, and delivery to a signed
+ * webhook receiver started here, which starts refusing with 503) with a reader and a writer key, and Debian's chromium driven by
  * playwright-core with a fresh profile (deploy/local/browser.sh installs it; Playwright never downloads one).
  */
 export async function startConsoleStack(firstAllowlist: string): Promise<ConsoleStack> {
@@ -50,6 +55,11 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
   const nacos = new NacosAllowlistPublisher({ serverAddr: services.nacosAddr, group: GROUP, dataId, requestTimeoutMs: 3_000, redis, keyPrefix: prefix });
   await nacos.publishAllowlist(firstAllowlist);
   const profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
+  const secret = newWebhookSecret();
+  const receiver = new SignedReceiver(secret);
+  // Down until the test lets it up: the first delivery is retried, so the timeline has an attempt count above 1.
+  receiver.down = true;
+  const webhookUrl = await receiver.start();
   const config = testConfig({
     topic,
     engineUrl: sim.url,
@@ -59,6 +69,8 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
       redis: { url: services.redisUrl, keyPrefix: prefix },
       allowlist: { source: 'nacos', nacos: { serverAddr: services.nacosAddr, group: GROUP, dataId, requestTimeoutMs: 3_000, snapshotPath: join(profile, 'snapshot.yaml') } },
       http: { port: 0, sampleEveryMs: 1_000 },
+      alarms: { sinks: { webhook: { enabled: true, url: webhookUrl, secret, source: 'urn:aiops-bridge:console', typePrefix: 'com.example.aiops', timeoutMs: 5_000 } } },
+      projections: { backoffBaseMs: 200, backoffMaxMs: 1_000, idleMs: 100 },
       api: {
         validateResponses: true,
         rulesReconcileEveryMs: 0,
@@ -92,6 +104,7 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
     redis,
     prefix,
     nacos,
+    receiver,
     context,
     page,
     errors,
@@ -99,6 +112,7 @@ export async function startConsoleStack(firstAllowlist: string): Promise<Console
       await context.close().catch(() => undefined);
       await bridge.stop();
       await sim.close();
+      await receiver.close();
       nacos.close();
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.del(...keys);

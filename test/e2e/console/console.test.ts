@@ -57,6 +57,9 @@ describe('the console on a running fleet (ingest, forward, api, projections) wit
     const now = Date.now();
     await call(s.sim.url, 'POST', '/api/v1/metrics/batch', { items: pointsEnding('svc_000.f0', { host: 'a' }, now - 60_000, 60_000, Array.from({ length: 60 }, (_, i) => 40 + 10 * Math.sin(i / 6) + (i === 50 ? 30 : 0))) }, { token });
     await seedAlarms(s);
+    // The projections role delivers the seeded events to the webhook receiver: let it refuse the first attempt.
+    await waitFor('a refused delivery', async () => s.receiver.refusedWhileDown > 0, 20_000, 50);
+    s.receiver.down = false;
     await produceLines(s.topic, GEN, 0, 3_000, 50);
     await waitFor('svc_000.f0 at the engine', async () => Object.keys(s.sim.points('svc_000.f0')).length > 100, 30_000);
     // Ingest counts and the catalog are flushed every few seconds (the tally): wait until both show the traffic.
@@ -130,7 +133,7 @@ describe('the console on a running fleet (ingest, forward, api, projections) wit
     await expect.poll(() => page.getByRole('button', { name: '6 hours' }).getAttribute('aria-pressed')).toBe('true');
   });
 
-  it('lists alarms newest first, filters them, and shows one alarm\'s timeline from raised to resolved', async () => {
+  it('lists alarms newest first, filters them, and shows one alarm\'s timeline from raised to resolved with its deliveries to the webhook', async () => {
     const { page } = s;
     await open(s, 'Alarms', 'Alarms');
     const table = page.locator('table.alarms');
@@ -141,11 +144,27 @@ describe('the console on a running fleet (ingest, forward, api, projections) wit
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(async () => (await table.locator('tbody tr').allTextContents()).length).toBe(1);
     expect(await table.textContent()).toContain('resolved');
+    // The webhook receiver has accepted al-1's three events, and the delivery projection has recorded them.
+    await waitFor('al-1 delivered three times', async () => (s.receiver.byAlarm().get('al-1') ?? []).length === 3, 20_000, 100);
+    await waitFor('al-1 deliveries recorded', async () => {
+      const r = await fetch(`${s.url}/api/v1/alarms/al-1`, { headers: { authorization: `Bearer ${KEYS.reader}` } });
+      return ((await r.json()) as { deliveries: { outcome: string }[] }).deliveries.filter((d) => d.outcome === 'delivered').length === 3;
+    }, 10_000, 100);
     await table.getByRole('button', { name: /^Open alarm/ }).click();
     const timeline = page.getByRole('list', { name: 'Event timeline' });
     await timeline.waitFor();
-    expect((await timeline.locator('li strong').allTextContents())).toEqual(['raised', 'updated', 'resolved']);
+    // Events first (appended before any delivery), then the webhook's deliveries of v1, v2, v3, in time order.
+    expect(await timeline.locator('li strong').allTextContents()).toEqual(['raised', 'updated', 'resolved', 'delivered', 'delivered', 'delivered']);
     expect(await timeline.textContent()).toContain('value 79');
+    const deliveries = await timeline.locator('li.ev-delivery').allTextContents();
+    expect(deliveries.map((d) => /^webhook delivered (\w+) \(v(\d)\)/.exec(d)?.slice(1).join(' '))).toEqual(['raised 1', 'updated 2', 'resolved 3']);
+    // The receiver refused the first attempt (503) and accepted the retry.
+    expect(Number(/(\d+) attempts?/.exec(deliveries[0] ?? '')?.[1])).toBeGreaterThanOrEqual(2);
+    // Drawn apart from the engine's events: a square marker, indented.
+    const marker = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector('.timeline ${selector}'), '::before').borderRadius`) as Promise<string>;
+    expect(await marker('li.ev-raised')).toBe('50%');
+    expect(await marker('li.ev-delivery')).toBe('0px');
+    expect(await axeViolations(page)).toEqual([]);
     await shot(s, '09-alarms');
   });
 

@@ -6,11 +6,13 @@ import type { RecordedEvent } from '../../../src/application/ports/event-store.j
 import type { MetricPoint } from '../../../src/domain/metric.js';
 import { ALARM_CATEGORY, type AlarmEvent } from '../../../src/domain/alarms/alarm-events.js';
 import { createShuzhihuiEngine } from '../../../src/infrastructure/engines/shuzhihui/index.js';
+import { RedisEngineRuleLinks } from '../../../src/infrastructure/redis/redis-engine-rule-links.js';
 import { RedisEventStore } from '../../../src/infrastructure/redis/redis-event-store.js';
 import { RedisKnownAlarmIndex } from '../../../src/infrastructure/redis/redis-known-alarm-index.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
 
 export const RULE_METRIC = 'alarmpoll.value';
+export const OUR_RULE_ID = 'rule-alarmpoll';
 const auth = { mode: 'bearer' as const, username: 'admin', password: 'admin123' };
 
 /** The simulator with a threshold rule (> 50, no duration) and two engine clients: one to push data, one polled. */
@@ -19,7 +21,9 @@ export async function startAlarmWorld(redis: Redis, prefix: string, opts: { page
   const sim: RunningSimulator = await startEngineSimulator({ evaluateEveryMs: 3_600_000 });
   const feeder = createShuzhihuiEngine({ baseUrl: sim.url, auth, timeouts: { requestMs: 5_000 } });
   const engine = createShuzhihuiEngine({ baseUrl: sim.url, auth, timeouts: { requestMs: 5_000 }, pageSize: opts.pageSize ?? 5 }, undefined, opts.hooks);
-  await feeder.createRule({
+  // Linked as the rule reconciler links our rules: the poll names our rule in the alarms.
+  const ruleLinks = new RedisEngineRuleLinks(redis, prefix);
+  const { engineRuleId } = await feeder.createRule({
     name: 'value > 50',
     metric: RULE_METRIC,
     tagFilter: {},
@@ -27,6 +31,7 @@ export async function startAlarmWorld(redis: Redis, prefix: string, opts: { page
     level: 'major',
     enabled: true,
   });
+  await ruleLinks.set(OUR_RULE_ID, engineRuleId);
   const store = new RedisEventStore(redis, { keyPrefix: prefix });
   const index = new RedisKnownAlarmIndex(redis, { keyPrefix: prefix });
   let ts = Date.now();
@@ -38,7 +43,7 @@ export async function startAlarmWorld(redis: Redis, prefix: string, opts: { page
     sim.evaluateNow();
   };
   const poll = () =>
-    pollAlarms({ engine, store, index, clock: () => new Date(), newId: randomUUID, absentLimit: 3, historyOverlapMs: 60_000, maxHistoryWindowMs: 3_600_000 });
+    pollAlarms({ engine, store, index, ruleLinks, clock: () => new Date(), newId: randomUUID, absentLimit: 3, historyOverlapMs: 60_000, maxHistoryWindowMs: 3_600_000 });
   const events = async (): Promise<RecordedEvent<AlarmEvent>[]> => store.readCategory<AlarmEvent>(ALARM_CATEGORY, { after: null, maxCount: 100_000 });
   /** Stream name → event types in stream order. */
   const lifecycles = async (): Promise<Map<string, string[]>> => {

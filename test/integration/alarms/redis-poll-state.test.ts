@@ -59,7 +59,7 @@ describe('Redis known-alarm index', () => {
       const index = new RedisKnownAlarmIndex(r.redis, { keyPrefix: r.newPrefix() });
       expect(await index.load()).toEqual({ known: new Map(), historyCursorMs: null });
       const a = view();
-      const b = view({ alarmId: 'a-2' });
+      const b = view({ alarmId: 'a-2', tags: { host: 'web-2' } });
       await index.save({ put: new Map([[a.id, { alarm: a, absentPolls: 1 }], [b.id, { alarm: b, absentPolls: 0, pending: true }]]), remove: [], historyCursorMs: 1234 });
       await index.save({ put: new Map(), remove: [a.id] });
       expect(await index.load()).toEqual({ known: new Map([[b.id, { alarm: b, absentPolls: 0, pending: true }]]), historyCursorMs: 1234 });

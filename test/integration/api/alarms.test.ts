@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmStream, type AlarmEvent, type AlarmView } from '../../../src/domain/alarms/alarm-events.js';
+import { RedisDeliveryRecords } from '../../../src/infrastructure/redis/redis-delivery-records.js';
 import { RedisEventStore } from '../../../src/infrastructure/redis/redis-event-store.js';
 import { waitFor } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
@@ -76,6 +77,29 @@ describe('alarms through the API, from the alarm-view projection', () => {
       ['AlarmRaised', 1],
       ['AlarmResolved', 2],
     ]);
+  });
+
+  it('answers one alarm with what each sink did with each of its events, oldest outcome first', async () => {
+    const before = await api.call('GET', '/api/v1/alarms/a020');
+    expect(before.status, before.text).toBe(200);
+    expect(before.json.deliveries).toEqual([]);
+    const [raisedEvent, resolvedEvent] = before.json.history as { id: string; type: 'AlarmRaised' | 'AlarmResolved'; version: number }[];
+    if (!raisedEvent || !resolvedEvent) throw new Error('a020 has two events');
+    // As the delivery projections write them (the projection side is covered by the unit and e2e tests).
+    const records = new RedisDeliveryRecords(redis, { keyPrefix: `${api.config.redis.keyPrefix}:`, maxPerAlarm: 200, ttlMs: 60_000 });
+    const of = (e: typeof raisedEvent, sink: string, outcome: 'delivered' | 'retrying' | 'dead-lettered', second: number, attempts = 1) => ({
+      alarmId: 'a020', sink, eventId: e.id, eventPosition: `1764655200000-${e.version}`, eventType: e.type, eventVersion: e.version, outcome, attempts,
+      reason: outcome === 'delivered' ? null : 'HTTP 400: unknown receiver', at: `2026-12-02T06:00:0${second}.000Z`,
+    });
+    await records.record([of(raisedEvent, 'webhook', 'delivered', 1), of(raisedEvent, 'alertmanager', 'dead-lettered', 2), of(resolvedEvent, 'webhook', 'delivered', 4, 3)]);
+    const r = await api.call('GET', '/api/v1/alarms/a020', { key: KEYS.reader });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.deliveries).toEqual([
+      { sink: 'webhook', eventId: raisedEvent.id, eventType: 'AlarmRaised', eventVersion: 1, outcome: 'delivered', attempts: 1, reason: null, at: '2026-12-02T06:00:01.000Z' },
+      { sink: 'alertmanager', eventId: raisedEvent.id, eventType: 'AlarmRaised', eventVersion: 1, outcome: 'dead-lettered', attempts: 1, reason: 'HTTP 400: unknown receiver', at: '2026-12-02T06:00:02.000Z' },
+      { sink: 'webhook', eventId: resolvedEvent.id, eventType: 'AlarmResolved', eventVersion: 2, outcome: 'delivered', attempts: 3, reason: null, at: '2026-12-02T06:00:04.000Z' },
+    ]);
+    expect((await api.call('GET', '/api/v1/alarms/a010')).json.deliveries).toEqual([]);
   });
 
   it('records an acknowledgement as an event naming the key, shown with the alarm', async () => {

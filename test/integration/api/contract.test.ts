@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryDeliveryRecords } from '../../../src/application/alarms/in-memory-delivery-records.js';
 import { InMemoryEventStore } from '../../../src/application/event-store/in-memory-event-store.js';
 import { RedisAlarmView } from '../../../src/infrastructure/redis/redis-alarm-view.js';
 import { buildApiApp } from '../../../src/interfaces/http/api-app.js';
@@ -57,7 +58,7 @@ describe('the express app', () => {
       trendLimits: { maxPoints: 100, minStepSeconds: 10, maxStepSeconds: 3600 },
       allowlist: { source: { kind: 'file', path: 'x' }, read: async () => null, events: new InMemoryEventStore(), catalog: async () => ({ minutes: 1, sort: 'seen', entries: [] }) },
       rules: { store: new InMemoryEventStore(), reconcile: async () => ({ created: 0, updated: 0, deleted: 0, drift: [], errors: [] }) },
-      alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:` }), store: new InMemoryEventStore() },
+      alarms: { view: new RedisAlarmView(redis, { keyPrefix: `${prefix}:` }), store: new InMemoryEventStore(), deliveries: new InMemoryDeliveryRecords() },
       dashboardQueues: [queue],
       samples: { stepMs: 10_000, record: async () => undefined, read: async () => [] },
       bodyLimitBytes: 1024,

@@ -6,6 +6,7 @@ import { deliveryProjectionName } from '../../../src/application/alarms/alarm-de
 import { AlertmanagerAlarmSink } from '../../../src/infrastructure/alarm-sinks/alertmanager-alarm-sink.js';
 import { ProjectionsConfig } from '../../../src/infrastructure/config/config-schema.js';
 import { RedisAlarmView } from '../../../src/infrastructure/redis/redis-alarm-view.js';
+import { RedisDeliveryRecords } from '../../../src/infrastructure/redis/redis-delivery-records.js';
 import { RedisEventStore } from '../../../src/infrastructure/redis/redis-event-store.js';
 import { RedisLease } from '../../../src/infrastructure/redis/redis-lease.js';
 import { startProjectionsRole } from '../../../src/interfaces/roles/projections-role.js';
@@ -56,6 +57,12 @@ describe('the projections role with a test sink and Alertmanager', () => {
       await until(async () => (await alertsFor(a.id)).length === 0, 10_000, 'the alert resolved in Alertmanager');
       await until(async () => (await view.get(a.id))?.alarm.status === 'resolved', 5_000, 'the view resolved');
       expect((await readDeliveries(redis, `${prefix}delivered`)).map((d) => d.version)).toEqual([1, 2]);
+      // Each sink's outcome per event, on the alarm's timeline (written by the role's own wiring, real Redis).
+      const records = new RedisDeliveryRecords(redis, { keyPrefix: prefix, maxPerAlarm: 200, ttlMs: 0 });
+      await until(async () => (await records.forAlarm(a.id)).length === 4, 5_000, 'four delivery records');
+      const timeline = await records.forAlarm(a.id);
+      expect(timeline.map((r) => `${r.sink} v${r.eventVersion} ${r.outcome}`).sort()).toEqual(['alertmanager v1 delivered', 'alertmanager v2 delivered', 'test v1 delivered', 'test v2 delivered']);
+      expect(await redis.pttl(`${prefix}delivery-records:${a.id}`)).toBeGreaterThan(29 * 86_400_000);
       await new Promise((r) => setTimeout(r, 700)); // one lag check
       const metrics = await registry.metrics();
       expect(metrics).toContain('aiops_projection_owner{projection="alarm-view"} 1');

@@ -55,6 +55,11 @@ describe('Alarm decider', () => {
       const produced = decide(observe({ value: 1, firstSeenAt: at(5) }), evolve(initialState(), raised));
       expect(produced[0]?.data.alarm.startsAt).toBe(firing.startsAt);
     });
+    it('takes the engine alarm id from the observation (after an engine switch, the new engine\'s), keeps rule and start', () => {
+      const seen = { ...view({ alarmId: 'pa-9', value: 97, firstSeenAt: at(5), ruleName: 'other name' }), ruleId: 'other-rule' };
+      const produced = decide({ type: 'ObserveAlarm', data: { alarm: seen }, metadata: meta }, evolve(initialState(), raised));
+      expect(produced[0]?.data.alarm).toMatchObject({ id: firing.id, engineAlarmId: 'pa-9', ruleId: firing.ruleId, ruleName: firing.ruleName, startsAt: firing.startsAt, value: 97 });
+    });
     it('resolves it at the engine recover time', () => given(raised).when(resolveCmd()).then(resolved));
     it('resolves it by absence with that reason', () =>
       given(raised)

@@ -34,6 +34,7 @@ function setup(store: EventStore = new InMemoryEventStore()) {
     engine,
     store,
     index,
+    ruleLinks: { all: async () => new Map() },
     clock: () => new Date(now),
     newId: () => `poll-${++ids}`,
     absentLimit: 3,

@@ -77,6 +77,19 @@ describe('reconcile', () => {
     });
   });
 
+  describe('when the known episode of a series recovered and the next one fires before the poll', () => {
+    const ep1 = { alarmId: 'a-1', firstSeenAt: at(0) };
+    const recovered1 = engineAlarm({ ...ep1, status: 'resolved', resolvedAt: at(30) });
+    const ep2 = engineAlarm({ alarmId: 'a-2', firstSeenAt: at(40), lastSeenAt: at(55), value: 95 });
+    it('resolves the known episode at its recover time, and raises the next one at the following poll', () => {
+      const first = reconcile(known([ep1, 0]), snapshot({ firing: [ep2], history: [recovered1] }));
+      expect(first.commands).toMatchObject([{ type: 'ResolveAlarm', data: { alarmId: view().id, reason: 'engine_recovered', resolvedAt: at(30) } }]);
+      // The history window overlaps: the same recovery is read again, now older than the episode firing.
+      const next = reconcile(first.known, snapshot({ firing: [ep2], history: [recovered1], now: at(70) }));
+      expect(next.commands).toMatchObject([{ type: 'ObserveAlarm', data: { alarm: { id: view().id, engineAlarmId: 'a-2', startsAt: at(40) } } }]);
+    });
+  });
+
   describe('when one identity appears twice in a snapshot', () => {
     it('issues one command with the later observation', () => {
       const r = reconcile(new Map(), snapshot({ firing: [engineAlarm({ value: 1, lastSeenAt: at(5) }), engineAlarm({ value: 2, lastSeenAt: at(9) })] }));
