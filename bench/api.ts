@@ -1,13 +1,21 @@
-// `npm run bench -- api [--alarms 100000] [--seconds 60] [--rate 500] [--filter 'status=firing&…']`: our REST API under a fixed request rate.
+// `npm run bench -- api [--alarms 100000] [--seconds 60] [--rate 500] [--filter 'status=firing&…'] [--skip-trends] [--profile]
+// [--node-args '<the service's node flags>']`:
+// our REST API under a fixed request rate.
 // A private redis-server holds `--alarms` alarms in the alarm-view read model; bridges run as their own processes
 // (api role only); autocannon sends `--rate` req/s for `--seconds` from this process over loopback:
 //   1. GET /api/v1/alarms with filters (status + severity + tag), 1 replica, then 2 replicas (rate split evenly);
 //   2. GET /api/v1/trends with 90 % cache hits (every tenth request a query not seen before), 1 replica.
 // Before the HTTP runs, the same query straight on the read model (`store-alarms`, 500 sequential calls in this
-// process): what Redis costs per page, apart from the API layer. Bridges run compiled (`node dist/main.js`, as
-// production runs them).
+// process): what Redis costs per page, apart from the API layer. Bridges run compiled (`node dist/main.js`) with
+// the service's node flags (package.json config.nodeFlags), as production runs them. Each run also reports the
+// bridges' CPU per answered request (`cpu_ms_per_req`, from /proc): on a shared machine latency says more about the
+// neighbours than about the code, CPU per request does not. `--profile`: the first replica runs with --cpu-prof and
+// its self-time summary is printed to stderr at the end (`--skip-trends` keeps the trend run out of it).
 // Prints one JSON line per run on stderr and, last, one JSON line with all runs on stdout.
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -16,10 +24,11 @@ import type { AlarmViewDoc } from '../src/application/ports/alarm-view-store.js'
 import { RedisAlarmView } from '../src/infrastructure/redis/redis-alarm-view.js';
 import { startEngineSimulator } from '../test/simulator/index.js';
 import { alarmView } from './support/alarm-events.js';
-import { buildBridge, spawnBridge, type BridgeProcess } from './support/bridge-process.js';
+import { SERVICE_NODE_FLAGS, buildBridge, cpuSecondsOf, spawnBridge, type BridgeProcess } from './support/bridge-process.js';
+import { printSummary, summarizeProfile } from './support/cpu-profile.js';
 import { startPrivateRedis } from './support/private-redis.js';
 
-const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' } } });
+const { values } = parseArgs({ options: { alarms: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '500' }, filter: { type: 'string', default: 'status=firing&severity=major&tag.region=cn-east-1' }, 'skip-trends': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, 'node-args': { type: 'string', default: SERVICE_NODE_FLAGS } } });
 const alarms = Number(values.alarms);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
@@ -33,17 +42,19 @@ const freePort = (): Promise<number> =>
     });
   });
 
-interface Run { bench: string; path: string; replicas: number; rps: number; p50_ms: number; p99_ms: number; errors: number; non2xx: number }
+interface Run { bench: string; path: string; replicas: number; rps: number; p50_ms: number; p99_ms: number; errors: number; non2xx: number; cpu_ms_per_req: number }
+interface Replica { url: string; pid: number }
 
-/** `rate` req/s spread evenly over `urls`, all at once; percentiles: p50 the mean, p99 the worst of the replicas. */
-async function load(name: string, urls: string[], path: string, uniqueEvery?: number): Promise<Run> {
+/** `rate` req/s spread evenly over the replicas, all at once; percentiles: p50 the mean, p99 the worst of the replicas. */
+async function load(name: string, replicas: Replica[], path: string, uniqueEvery?: number): Promise<Run> {
   let n = 0;
+  const cpuBefore = replicas.map((r) => cpuSecondsOf(r.pid));
   const results = await Promise.all(
-    urls.map((url) =>
+    replicas.map(({ url }) =>
       autocannon({
         url: `${url}${uniqueEvery === undefined ? path : `${path}&step=60`}`,
         connections: 20,
-        overallRate: rate / urls.length,
+        overallRate: rate / replicas.length,
         duration: seconds,
         headers: { authorization: `Bearer ${KEY}` },
         ...(uniqueEvery !== undefined && {
@@ -52,15 +63,18 @@ async function load(name: string, urls: string[], path: string, uniqueEvery?: nu
       }),
     ),
   );
+  const cpuMs = replicas.reduce((s, r, i) => s + (cpuSecondsOf(r.pid) - cpuBefore[i]!) * 1000, 0);
+  const answered = results.reduce((s, r) => s + r.requests.total, 0);
   const run: Run = {
     bench: name,
     path,
-    replicas: urls.length,
+    replicas: replicas.length,
     rps: Math.round(results.reduce((s, r) => s + r.requests.average, 0)),
     p50_ms: +(results.reduce((s, r) => s + r.latency.p50, 0) / results.length).toFixed(1),
     p99_ms: Math.max(...results.map((r) => r.latency.p99)),
     errors: results.reduce((s, r) => s + r.errors + r.timeouts, 0),
     non2xx: results.reduce((s, r) => s + r.non2xx, 0),
+    cpu_ms_per_req: +(cpuMs / Math.max(1, answered)).toFixed(2),
   };
   process.stderr.write(`${JSON.stringify(run)}\n`);
   return run;
@@ -81,7 +95,7 @@ async function timeStore(view: RedisAlarmView, filter: URLSearchParams): Promise
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
     const t0 = performance.now();
-    const page = await view.query({ ...q, ...(cursor && { cursor }) });
+    const page = await view.queryJson({ ...q, ...(cursor && { cursor }) });
     ms.push(performance.now() - t0);
     cursor = i % 5 === 4 ? undefined : (page.next ?? undefined);
   }
@@ -95,6 +109,9 @@ const server = await startPrivateRedis(fileURLToPath(new URL('../deploy/local/re
 const redis = new Redis(server.url);
 const sim = await startEngineSimulator({ tokenTtlSeconds: 3600 });
 const bridges: BridgeProcess[] = [];
+const profileDir = mkdtempSync(join(tmpdir(), 'bench-api-profile-'));
+// The profiled replica's load phase: its summary leaves the start-up (module loading) out.
+let profiledMs = 0;
 try {
   const view = new RedisAlarmView(redis, { keyPrefix: 'bench:' });
   for (let n = 0; n < alarms; n += 1000) {
@@ -106,7 +123,7 @@ try {
   }
   const storeRun = await timeStore(view, new URLSearchParams(values.filter));
   const script = buildBridge();
-  const start = async (i: number): Promise<string> => {
+  const start = async (i: number): Promise<Replica> => {
     const port = await freePort();
     const bridge = spawnBridge(
       {
@@ -118,22 +135,29 @@ try {
         http: { host: '127.0.0.1', port },
         api: { keys: [{ name: 'bench', key: KEY, scopes: ['read'] }], rateLimit: { points: 1_000_000, durationSeconds: 1 }, rulesReconcileEveryMs: 0 },
       },
-      { name: `api-${i}`, ...(script ? { script } : {}) },
+      {
+        name: `api-${i}`,
+        ...(script ? { script } : {}),
+        nodeArgs: [...(values.profile && i === 1 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...values['node-args'].split(' ').filter(Boolean)],
+      },
     );
     bridges.push(bridge);
     await bridge.waitForLog((l) => l.msg === 'aiops-bridge started', 60_000);
-    return `http://127.0.0.1:${port}`;
+    return { url: `http://127.0.0.1:${port}`, pid: bridge.pid };
   };
   const [a, b] = [await start(1), await start(2)];
   const alarmsPath = `/api/v1/alarms?${values.filter}&limit=50`;
+  const loadStart = performance.now();
   const runs: Array<Run | typeof storeRun> = [storeRun, await load('api-alarms', [a], alarmsPath), await load('api-alarms', [a, b], alarmsPath)];
   const now = Date.now();
   const trendPath = `/api/v1/trends?metric=svc_000.f0&from=${encodeURIComponent(new Date(now - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(now).toISOString())}`;
-  runs.push(await load('api-trends', [a], trendPath, 10));
+  if (!values['skip-trends']) runs.push(await load('api-trends', [a], trendPath, 10));
+  profiledMs = performance.now() - loadStart;
   const trendCalls = Object.values(sim.report().requestsPerSecond['GET /api/v1/metrics/trend'] ?? {}).reduce((s, v) => s + v, 0);
   console.log(JSON.stringify({ bench: 'api', alarms, seconds, rate, runs, engineTrendCalls: trendCalls }));
 } finally {
   await Promise.all(bridges.map((b) => b.stop()));
+  if (values.profile) printSummary(summarizeProfile(profileDir, 40, { lastMs: profiledMs }), (line) => process.stderr.write(`${line}\n`));
   await sim.close();
   redis.disconnect();
   await server.stop();

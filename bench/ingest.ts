@@ -237,7 +237,7 @@ async function runBridge(allowlistFile: string): Promise<BridgeRun> {
     return { ms, peakMb, sampledMaxMb, cpuSeconds, accepted, steadyPerS: steadyPerMs * PER_MESSAGE * 1000 };
   } finally {
     await bridge.stop();
-    if (args.profile) printSummary(summarizeProfile(profileDir, 30, /telegraf\/influx-line-decoder/), err);
+    if (args.profile) printSummary(summarizeProfile(profileDir, 30, { from: /telegraf\/influx-line-decoder/ }), err);
   }
 }
 

@@ -25,10 +25,11 @@ export interface ProfileSummary {
 
 /**
  * Self time by function and by file of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`).
- * `from`: count only samples from the first one whose own frame's URL matches (e.g. the decoder's file), so
- * that a profile of a run is not half module loading and start-up.
+ * Only part of a run can be counted, so that a profile is not half module loading and start-up:
+ * `from`: samples from the first one whose own frame's URL matches (e.g. the decoder's file) on;
+ * `lastMs`: only the samples of the profile's last `lastMs` (a bench's load phase).
  */
-export function summarizeProfile(dir: string, top = 25, from?: RegExp): ProfileSummary {
+export function summarizeProfile(dir: string, top = 25, window: { from?: RegExp; lastMs?: number } = {}): ProfileSummary {
   const file = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .sort()
@@ -37,9 +38,13 @@ export function summarizeProfile(dir: string, top = 25, from?: RegExp): ProfileS
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
+  const { from, lastMs = Infinity } = window;
   const first = from ? profile.samples.findIndex((id) => from.test(byId.get(id)?.callFrame.url ?? '')) : 0;
+  const since = profile.endTime - lastMs * 1000;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
-    if (i >= first) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    at += profile.timeDeltas[i] ?? 0;
+    if (i >= first && at >= since) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const fns = new Map<string, number>();
   const files = new Map<string, number>();

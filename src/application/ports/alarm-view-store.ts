@@ -36,12 +36,21 @@ export interface AlarmPage {
   readonly next: string | null;
 }
 
+/** A page of alarms as clients see them, each already serialised (`AlarmJson` as UTF-8 JSON, alarm-view-json.ts). */
+export interface AlarmJsonPage {
+  readonly items: readonly Uint8Array[];
+  /** As `AlarmPage.next`. */
+  readonly next: string | null;
+}
+
 /** The `alarm-view` read model's storage: written by its projection, read by the API and the CLI. */
 export interface AlarmViewStore {
   /** Writes each doc unless the stored one is at the same or a later version (idempotent, order-proof). */
   upsert(docs: readonly AlarmViewDoc[]): Promise<void>;
   get(alarmId: string): Promise<AlarmViewDoc | null>;
   query(query: AlarmQuery): Promise<AlarmPage>;
+  /** `query` with each alarm as its stored JSON bytes: the API's list page, without a parse per alarm. */
+  queryJson(query: AlarmQuery): Promise<AlarmJsonPage>;
   /** Firing alarms, and those resolved at or after `resolvedSince` (for Alertmanager's lease refresh). */
   firingAndResolvedSince(resolvedSince: Date): Promise<AlarmView[]>;
   /** Removes the whole read model (rebuild). */

@@ -1,12 +1,14 @@
 // Every key of the alarm view shares the hash tag `{<prefix>:alarm-view}` (one Cluster slot), so the scripts may
 // build key names from the base they are given; KEYS[1] (the `all` index) pins the slot.
 //
-// Layout under the base: `h:<alarmId>` hash (version, doc JSON, member, idx = its index names, text);
+// Layout under the base: `h:<alarmId>` hash (version, body = the alarm's API JSON, eventId, eventType, member,
+// idx = its index names, text; read models written before the body existed hold `doc` instead, see
+// redis-alarm-view.ts);
 // `i:<index>` sorted sets, all scores 0, members `<startsAt ms, 15 digits>|<alarmId>`, so lexicographic order is
 // time order with the id as tie-break, and a member is an exact, stable cursor; `indexes` = set of index names
 // in use (for clear and digest); `resolved-at` = sorted set alarmId → resolvedAt ms.
 
-/** ARGV: base, id, version, doc, member, idx (newline-joined index names), resolvedMs or '', text. */
+/** ARGV: base, id, version, body, eventId, eventType, member, idx (newline-joined index names), resolvedMs or '', text. */
 export const UPSERT_LUA = `
 local base = ARGV[1]
 local h = base .. 'h:' .. ARGV[2]
@@ -17,34 +19,38 @@ local oldIdx = redis.call('HGET', h, 'idx')
 if oldMember and oldIdx then
   for k in string.gmatch(oldIdx, '[^\\n]+') do redis.call('ZREM', base .. 'i:' .. k, oldMember) end
 end
-for k in string.gmatch(ARGV[6], '[^\\n]+') do
-  redis.call('ZADD', base .. 'i:' .. k, 0, ARGV[5])
+for k in string.gmatch(ARGV[8], '[^\\n]+') do
+  redis.call('ZADD', base .. 'i:' .. k, 0, ARGV[7])
   redis.call('SADD', base .. 'indexes', k)
 end
 redis.call('ZREM', base .. 'resolved-at', ARGV[2])
-if ARGV[7] ~= '' then redis.call('ZADD', base .. 'resolved-at', ARGV[7], ARGV[2]) end
-redis.call('HSET', h, 'version', ARGV[3], 'doc', ARGV[4], 'member', ARGV[5], 'idx', ARGV[6], 'text', ARGV[8])
+if ARGV[9] ~= '' then redis.call('ZADD', base .. 'resolved-at', ARGV[9], ARGV[2]) end
+redis.call('HDEL', h, 'doc')
+redis.call('HSET', h, 'version', ARGV[3], 'body', ARGV[4], 'eventId', ARGV[5], 'eventType', ARGV[6], 'member', ARGV[7], 'idx', ARGV[8], 'text', ARGV[10])
 return 1`;
 
 /**
- * ARGV: base, max, min, limit, text ('' = none), budget, n, index names….
+ * ARGV: base, max, min, limit, text ('' = none), budget, fields (newline-joined hash fields to return per alarm),
+ * n, index names….
  * Written for speed (guarded by `npm run bench -- api`): no intersection is materialised. The index with the
  * fewest members inside [min, max] (ZLEXCOUNT, O(log N) each) is walked newest first from the cursor in chunks;
  * each member is kept when every other index holds it (ZSCORE, O(1)) and its text matches, up to limit + 1 (the
  * extra one says a next page exists) or until `budget` members were looked at. So a page costs
- * O(members walked × filters), not O(size of the indexes). Returns { { members…, stop }, { doc of each of the first
- * `limit` members } } (docs read here: one round trip per page); stop is the last member looked at ('' when the
- * walk reached the end): a page cut short by the budget continues from there.
+ * O(members walked × filters), not O(size of the indexes). Returns { { members…, stop }, { the fields of each of
+ * the first `limit` members, in order, '' for a missing one } } (read here: one round trip per page); stop is the
+ * last member looked at ('' when the walk reached the end): a page cut short by the budget continues from there.
  */
 export const QUERY_LUA = `
 local base = ARGV[1]
 local max, min, limit, text, budget = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
-local n = tonumber(ARGV[7])
+local fields = {}
+for f in string.gmatch(ARGV[7], '[^\\n]+') do fields[#fields + 1] = f end
+local n = tonumber(ARGV[8])
 local src, others = base .. 'i:all', {}
 if n > 0 then
   local keys, best, fewest = {}, 1, nil
   for i = 1, n do
-    keys[i] = base .. 'i:' .. ARGV[7 + i]
+    keys[i] = base .. 'i:' .. ARGV[8 + i]
     local c = redis.call('ZLEXCOUNT', keys[i], min, max)
     if fewest == nil or c < fewest then best, fewest = i, c end
   end
@@ -74,10 +80,13 @@ while #out <= limit and scanned < budget do
   if #chunk < want and #out <= limit and scanned < budget then last = '' break end
   max = '(' .. last
 end
-local docs = {}
-for i = 1, math.min(#out, limit) do docs[i] = redis.call('HGET', base .. 'h:' .. string.sub(out[i], 17), 'doc') or '' end
+local values = {}
+for i = 1, math.min(#out, limit) do
+  local got = redis.call('HMGET', base .. 'h:' .. string.sub(out[i], 17), unpack(fields))
+  for j = 1, #fields do values[#values + 1] = got[j] or '' end
+end
 out[#out + 1] = last
-return { out, docs }`;
+return { out, values }`;
 
 /** ARGV: base. Deletes every document and index atomically (a rebuild starts from nothing). */
 export const CLEAR_LUA = `

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { load } from 'js-yaml';
+import { HOT_CHECKED, hotRouteCheck } from './hot-route-check.js';
 
 /** docs/openapi.yaml, the contract: request and response shapes come from here and nowhere else. */
 export const OPENAPI_PATH = fileURLToPath(new URL('../../../docs/openapi.yaml', import.meta.url));
@@ -16,10 +17,11 @@ export const openApiDocument = (): OpenApiDocument => (cached ??= load(readFileS
  * express-openapi-validator over the document. Requests always; responses when `validateResponses` (the tests
  * turn it on, so every real answer in every route test is checked against the contract). Security is ours
  * (auth.ts), not the validator's. The dashboard's own assets and XHRs are bull-board's, and the console's
- * bundle files are static: both outside the contract.
+ * bundle files are static: both outside the contract. `hotPaths`: GET on these paths is checked by
+ * hot-route-check.ts, unless responses are checked.
  */
-export const openApiValidator = (opts: { validateResponses: boolean }): RequestHandler[] =>
-  OpenApiValidator.middleware({
+export const openApiValidator = (opts: { validateResponses: boolean; hotPaths?: readonly string[] }): RequestHandler[] => {
+  const validator = OpenApiValidator.middleware({
     // A deep copy: the validator annotates the schema objects it is given.
     apiSpec: structuredClone(openApiDocument()) as never,
     validateRequests: { allowUnknownQueryParameters: false },
@@ -30,3 +32,8 @@ export const openApiValidator = (opts: { validateResponses: boolean }): RequestH
     // The console's bundle files (hashed names) are static assets, not API.
     ignorePaths: /^\/(admin\/queues|console)\/./,
   }) as unknown as RequestHandler[];
+  // GET on the hot paths is checked by hotRouteCheck instead, when responses are not checked (see there).
+  if (opts.validateResponses || !opts.hotPaths?.length) return validator;
+  const skipChecked = (h: RequestHandler): RequestHandler => (req, res, next) => ((req as unknown as Record<symbol, unknown>)[HOT_CHECKED] ? next() : h(req, res, next));
+  return [hotRouteCheck(openApiDocument(), opts.hotPaths), ...validator.map(skipChecked)];
+};

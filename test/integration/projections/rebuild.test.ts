@@ -84,6 +84,24 @@ describe('an alarm view built from the log', () => {
     await rebuildProjection({ name: ALARM_VIEW, category: 'alarm', store: f.store, checkpoints: f.checkpoints, clear: () => f.view.clear(), runner: f.runner('rebuild'), timeoutMs: 20_000 });
     expect(await f.view.digest()).toBe(before);
   });
+
+  it('is rewritten in the current shape when it was written in the shape before the API JSON was stored', async () => {
+    const f = await fixture();
+    await f.runner('first').catchUp(20_000);
+    const before = await f.view.digest();
+    // Every alarm back to the earlier layout: the whole document as `doc`, no `body`, `eventId`, `eventType`.
+    const hashes = await redisKeys.redis.keys(`{${f.prefix}alarm-view}:h:*`);
+    for (const h of hashes) {
+      const doc = await f.view.get(h.slice(h.indexOf(':h:') + 3));
+      await redisKeys.redis.hdel(h, 'body', 'eventId', 'eventType');
+      await redisKeys.redis.hset(h, 'doc', JSON.stringify(doc));
+    }
+    expect(hashes.length).toBe(70);
+    expect(await f.view.digest()).not.toBe(before);
+    await rebuildProjection({ name: ALARM_VIEW, category: 'alarm', store: f.store, checkpoints: f.checkpoints, clear: () => f.view.clear(), runner: f.runner('rebuild'), timeoutMs: 20_000 });
+    expect(await f.view.digest()).toBe(before);
+    expect(await redisKeys.redis.hexists(hashes[0]!, 'doc')).toBe(0);
+  });
 });
 
 describe('the projections rebuild command', () => {

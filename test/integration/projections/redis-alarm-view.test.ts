@@ -20,6 +20,7 @@ const doc = (a: AlarmView, version = 1): AlarmViewDoc => ({
 });
 const at = (minute: number): string => new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString();
 const ids = (docs: readonly AlarmViewDoc[]): string[] => docs.map((d) => d.alarm.id);
+const texts = (items: readonly Uint8Array[]): string[] => items.map((b) => Buffer.from(b).toString('utf8'));
 
 /** Every page of a query, following cursors. */
 async function allPages(query: Parameters<RedisAlarmView['query']>[0]): Promise<AlarmViewDoc[]> {
@@ -99,6 +100,58 @@ describe('a read model of alarms with different statuses, severities, metrics an
 
   it('refuses a malformed cursor with a clear error', async () => {
     await expect(view.query({ cursor: 'bm9wZQ' })).rejects.toThrow('invalid cursor');
+    await expect(view.queryJson({ cursor: 'bm9wZQ' })).rejects.toThrow('invalid cursor');
+  });
+
+  it('gives the same page as JSON text of each alarm as the API shows it', async () => {
+    const q = { severity: 'critical' as const, limit: 1 };
+    const [page, json] = [await view.query(q), await view.queryJson(q)];
+    expect(json.next).toBe(page.next);
+    expect(texts(json.items).map((t) => JSON.parse(t) as unknown)).toEqual(page.items.map((d) => ({ ...d.alarm, version: d.version, updatedAt: d.updatedAt })));
+    expect(texts(json.items)).toEqual([JSON.stringify({ ...a3, version: 1, updatedAt: a3.lastSeenAt })]);
+    const wide = { ...a2, summary: '磁盘快满了 — “quoted” \u2028 ✓', tags: { ...a2.tags, 'ключ': 'значение' } };
+    await view.upsert([doc(wide, 2)]);
+    expect(texts((await view.queryJson({ severity: 'major' })).items)).toEqual([JSON.stringify({ ...wide, version: 2, updatedAt: wide.lastSeenAt })]);
+  });
+
+  it('gives every field of each document back, event id and type included', async () => {
+    expect(await view.get('mem-h1')).toEqual(doc(a3));
+    expect((await view.query({ metric: 'mem' })).items).toEqual([doc(a3)]);
+    expect(await view.get('nope')).toBeNull();
+  });
+});
+
+describe('a read model written before the alarms\' API JSON was stored (a `doc` field per alarm)', () => {
+  const old1 = alarm({ id: 'old-1', startsAt: at(1), severity: 'critical' });
+  const old2 = alarm({ id: 'old-2', startsAt: at(2), severity: 'critical' });
+  // The earlier upsert script's layout, written directly: version, doc, member, idx, text.
+  const writeOldShape = async (a: AlarmView): Promise<void> => {
+    const base = (view as unknown as { base: string }).base;
+    const member = `${String(Date.parse(a.startsAt)).padStart(15, '0')}|${a.id}`;
+    const idx = ['all', `status:${a.status}`, `severity:${a.severity}`];
+    for (const k of idx) await redisKeys.redis.zadd(`${base}i:${k}`, 0, member);
+    await redisKeys.redis.sadd(`${base}indexes`, ...idx);
+    await redisKeys.redis.hset(`${base}h:${a.id}`, { version: '1', doc: JSON.stringify(doc(a)), member, idx: idx.join('\n'), text: a.id });
+  };
+  beforeEach(async () => {
+    await writeOldShape(old1);
+    await writeOldShape(old2);
+  });
+
+  it('is still read: documents, pages and JSON pages', async () => {
+    expect(await view.get('old-1')).toEqual(doc(old1));
+    expect(ids((await view.query({ severity: 'critical' })).items)).toEqual(['old-2', 'old-1']);
+    expect(texts((await view.queryJson({ severity: 'critical' })).items)).toEqual([old2, old1].map((a) => JSON.stringify({ ...a, version: 1, updatedAt: a.lastSeenAt })));
+    expect((await view.firingAndResolvedSince(new Date(at(0)))).map((a) => a.id).sort()).toEqual(['old-1', 'old-2']);
+  });
+
+  it('is rewritten in the new shape by the next version of an alarm, the old field gone', async () => {
+    await view.upsert([doc({ ...old1, value: 7 }, 2)]);
+    const base = (view as unknown as { base: string }).base;
+    const h = await redisKeys.redis.hgetall(`${base}h:old-1`);
+    expect(Object.keys(h).sort()).toEqual(['body', 'eventId', 'eventType', 'idx', 'member', 'text', 'version']);
+    expect(await view.get('old-1')).toEqual(doc({ ...old1, value: 7 }, 2));
+    expect(texts((await view.queryJson({ severity: 'critical' })).items).map((t) => (JSON.parse(t) as { version: number }).version)).toEqual([1, 2]);
   });
 });
 
