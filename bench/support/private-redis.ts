@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /**
- * A private redis-server for a benchmark, with the project's deploy/local/redis.conf (AOF everysec, noeviction),
- * on a free port of 127.0.0.1: its memory and CPU figures are the bench's alone, not the shared server's.
+ * A private redis-server for a benchmark, with the project's deploy/local/redis.conf (AOF, fsync on every write,
+ * noeviction), on a free port of 127.0.0.1: its memory and CPU figures are the bench's alone, not the shared
+ * server's. `BENCH_REDIS_ARGS` adds server options for an experiment (e.g. `--auto-aof-rewrite-percentage 0`).
  * `stop()` ends only this process (by its own child handle) and removes its directory.
  */
 export interface PrivateRedis {
@@ -29,7 +30,7 @@ const freePort = (): Promise<number> =>
 export async function startPrivateRedis(confPath: string): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-  const child: ChildProcess = spawn('redis-server', [confPath, '--port', String(port), '--dir', dir, '--daemonize', 'no'], {
+  const child: ChildProcess = spawn('redis-server', [confPath, '--port', String(port), '--dir', dir, '--daemonize', 'no', ...(process.env.BENCH_REDIS_ARGS ?? '').split(' ').filter(Boolean)], {
     stdio: 'ignore',
   });
   const url = `redis://127.0.0.1:${port}`;
