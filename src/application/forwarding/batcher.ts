@@ -44,7 +44,7 @@ export class Batcher {
 
   /** True when at least one batch reached a limit: flush now rather than waiting for the linger timer. */
   get hasFullBatch(): boolean {
-    return this.full.length > 0 || this.points.length >= this.limits.maxPoints;
+    return this.fullBatches > 0;
   }
 
   /** Hands over every batch, the open one included, and starts empty. */
