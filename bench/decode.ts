@@ -1,6 +1,6 @@
 /**
  * Ingest hot-path benchmark: Telegraf line protocol → decode → allowlist (10,000 entries) → tally → sink, on one
- * core. Run: `npx tsx bench/decode.ts [--seconds 3] [--rounds 5]`. The last line printed is one JSON object.
+ * core. Run: `npx tsx bench/decode.ts [--seconds 3] [--rounds 5]`. `--full-lines N`: lines of a never-passing measurement decoded in full per tally interval before the rest are passed over (config ingest.fullLinesOfDroppedMeasurements; 0 = all). The last line printed is one JSON object.
  */
 import { parseArgs } from 'node:util';
 import { compileAllowlist } from '../src/domain/allowlist/compile-allowlist.js';
@@ -11,11 +11,11 @@ import type { IngestSink } from '../src/application/ingest/ingest-stage.js';
 import { MetricTally } from '../src/application/ingest/metric-tally.js';
 import type { MetricPoint } from '../src/domain/metric.js';
 import { TelegrafDecoder } from '../src/infrastructure/telegraf/telegraf-decoder.js';
-import { DEFAULT_LINE_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../src/application/ingest/ingest-defaults.js';
+import { DEFAULT_FULL_LINES_OF_DROPPED_MEASUREMENTS, DEFAULT_LINE_LIMITS, DEFAULT_MESSAGE_LIMITS } from '../src/application/ingest/ingest-defaults.js';
 import { DEFAULT_POINT_RULES } from '../src/application/ingest/point-rules.js';
 import { RealisticTelegraf } from './support/realistic-telegraf.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, 'full-lines': { type: 'string', default: String(DEFAULT_FULL_LINES_OF_DROPPED_MEASUREMENTS) } } });
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const LINES_PER_PAYLOAD = 200;
@@ -49,7 +49,11 @@ const sink: IngestSink = {
 const tally = new MetricTally();
 // The service's default limits and point rules, so that their checks are part of what is measured. Taken from
 // their constants, not through loadConfig: importing class-validator here alone cost ~10 % of the figures.
-const stage = new IngestStage(new TelegrafDecoder(), tally, { message: DEFAULT_MESSAGE_LIMITS, points: DEFAULT_POINT_RULES });
+const stage = new IngestStage(new TelegrafDecoder(), tally, {
+  message: DEFAULT_MESSAGE_LIMITS,
+  points: DEFAULT_POINT_RULES,
+  fullLinesOfDroppedMeasurements: Number(args['full-lines']) || Infinity,
+});
 const serviceCtx = { nowMs: start, limits: DEFAULT_LINE_LIMITS };
 
 interface Rate {

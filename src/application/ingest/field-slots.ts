@@ -37,12 +37,34 @@ export class MeasurementSlots {
   private table: (FieldSlot | undefined)[] = new Array<FieldSlot | undefined>(16);
   private size = 0;
   private readonly byKey = new Map<string, FieldSlot>();
+  /**
+   * Whether its lines may be passed over unread once sampled: no allowlist entry can pass any field of it, and
+   * every field of it so far has a counter of its own (a field counted in the tally's shared `other` could not
+   * be counted for the lines passed over).
+   */
+  private skippable: boolean;
 
   constructor(
     private readonly counters: MeasurementCounters,
     private readonly plan: MeasurementPlan | null,
     private readonly budget: Budget,
-  ) {}
+    ownCounters: boolean,
+  ) {
+    this.skippable = plan === null && ownCounters;
+  }
+
+  /**
+   * A line of this measurement was decoded in full: whether enough of its lines have now been, this interval,
+   * that the next ones may be passed over (always false for a measurement whose fields may pass).
+   */
+  sampledEnough(fullLines: number): boolean {
+    return this.skippable && ++this.counters.sampled >= fullLines;
+  }
+
+  /** A line passed over unread (see sampledEnough). */
+  skippedLine(): void {
+    this.counters.skipped++;
+  }
 
   /** Field i, whose key has the trie id `id`. */
   byId(id: number, line: DecodedLine, i: number, tally: MetricTally): FieldSlot {
@@ -80,6 +102,7 @@ export class MeasurementSlots {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const slot = tally.field(this.counters, key, this.plan === null ? null : this.plan.field(key));
+    if (slot.name === null) this.skippable = false;
     if (slot.name !== null && this.byKey.size < MAX_KEYS_PER_MEASUREMENT && this.budget.slots > 0) this.byKey.set(slot.field, slot);
     return slot;
   }
@@ -129,6 +152,11 @@ export class SlotCache {
   private readonly measurements = new Map<string, MeasurementSlots>();
   /** MeasurementSlots by `names` id, for this allowlist and tally interval (cleared with `measurements`). */
   private byNameId = noSlots();
+  /**
+   * DecodeHandler.skippable: 1 at the `names` id of a measurement whose lines the decoder may pass over (see
+   * MeasurementSlots.sampledEnough); cleared with `byNameId`, through which a passed-over line is counted.
+   */
+  readonly skippable = new Uint8Array(MAX_KEYS);
   private allowlist: CompiledAllowlist | null = null;
   private epoch = -1;
   private budget: Budget = { slots: MAX_SLOTS };
@@ -140,6 +168,7 @@ export class SlotCache {
     if (allowlist === this.allowlist && tally.epoch === this.epoch) return;
     this.measurements.clear();
     this.byNameId = noSlots();
+    this.skippable.fill(0);
     if (this.keys.full) this.keys = new FieldKeyTrie();
     if (this.names.full) this.names = new FieldKeyTrie();
     this.budget = { slots: MAX_SLOTS };
@@ -177,13 +206,28 @@ export class SlotCache {
     return slots;
   }
 
+  /**
+   * A line of `slots`, whose `names` id is `id`, was decoded in full: after `fullLines` of them this interval,
+   * the measurement's next lines may be passed over (when it can never pass; see MeasurementSlots.sampledEnough).
+   */
+  sampled(slots: MeasurementSlots, id: number, fullLines: number): void {
+    if (slots.sampledEnough(fullLines) && id >= 0 && id < MAX_KEYS && this.byNameId[id] === slots) this.skippable[id] = 1;
+  }
+
+  /** A line of the measurement with `names` id `id` was passed over (it is skippable, so its slots are indexed). */
+  skipped(id: number): void {
+    this.byNameId[id]?.skippedLine();
+  }
+
   private lookUp(measurement: string, allowlist: CompiledAllowlist, tally: MetricTally): MeasurementSlots {
     const known = this.measurements.get(measurement);
     if (known !== undefined) return known;
-    const slots = new MeasurementSlots(tally.measurement(measurement), allowlist.plan(measurement), this.budget);
+    const counters = tally.measurement(measurement);
+    const slots = new MeasurementSlots(counters, allowlist.plan(measurement), this.budget, !tally.isOverflow(counters));
     if (this.measurements.size >= MAX_MEASUREMENTS) {
       this.measurements.clear();
       this.byNameId = noSlots();
+      this.skippable.fill(0);
     }
     this.measurements.set(detachString(measurement), slots);
     return slots;

@@ -7,3 +7,5 @@ import type { DecodeLimits } from './payload-decoder.js';
  */
 export const DEFAULT_MESSAGE_LIMITS: MessageLimits = { maxMessageBytes: 4 * 1024 * 1024, maxLinesPerMessage: 100_000 };
 export const DEFAULT_LINE_LIMITS: DecodeLimits = { maxFieldsPerLine: 1_000, maxTagsPerLine: 256, maxNameLength: 256, maxJsonDepth: 64 };
+/** Config `ingest.fullLinesOfDroppedMeasurements` (see IngestStageOptions.fullLinesOfDroppedMeasurements). */
+export const DEFAULT_FULL_LINES_OF_DROPPED_MEASUREMENTS = 16;

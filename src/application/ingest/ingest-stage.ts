@@ -23,6 +23,13 @@ export interface IngestStageOptions {
   readonly message?: MessageLimits;
   /** Default NO_POINT_RULES; the service passes its configured rules (DEFAULT_POINT_RULES by default). */
   readonly points?: PointRules;
+  /**
+   * Lines of a measurement that no allowlist entry can pass decoded in full per tally interval (default
+   * Infinity: all); past them, its lines are counted and passed over unread (DecodeHandler.skippable) and the
+   * tally counts their fields in the proportion the full lines showed. A malformed line among those passed over
+   * counts as a line of its measurement, not as bad: nothing of it would have been forwarded either way.
+   */
+  readonly fullLinesOfDroppedMeasurements?: number;
 }
 
 /** Where the ingest stage puts what it decided: points for the batcher, bad lines for logs / dead letters. */
@@ -61,6 +68,7 @@ export class IngestStage implements DecodeHandler {
   private readonly slots = new SlotCache();
   private readonly message: MessageLimits;
   private readonly rules: PointRules;
+  private readonly fullLines: number;
   private nowMs = 0;
   /** Lines of the current message still allowed before it is refused. */
   private linesLeft = 0;
@@ -74,6 +82,7 @@ export class IngestStage implements DecodeHandler {
   ) {
     this.message = options.message ?? NO_MESSAGE_LIMITS;
     this.rules = options.points ?? NO_POINT_RULES;
+    this.fullLines = options.fullLinesOfDroppedMeasurements ?? Infinity;
   }
 
   /** The decoder reads this once per payload, after revalidation may have replaced it. */
@@ -84,6 +93,17 @@ export class IngestStage implements DecodeHandler {
   /** Likewise for measurement names. */
   get measurementNames(): FieldKeyTrie {
     return this.slots.names;
+  }
+
+  /** Measurements whose lines the decoder may pass over (never passing, and sampled enough this interval). */
+  get skippable(): Uint8Array | null {
+    return this.fullLines === Infinity ? null : this.slots.skippable;
+  }
+
+  skipped(measurementId: number): void {
+    if (--this.linesLeft < 0) this.tooManyLines();
+    this.tally.lines++;
+    this.slots.skipped(measurementId);
   }
 
   /**
@@ -113,6 +133,7 @@ export class IngestStage implements DecodeHandler {
     const tally = this.tally;
     tally.lines++;
     const slots = this.slots.measurementOf(line.measurement, line.measurementId, this.allowlist, tally);
+    this.slots.sampled(slots, line.measurementId, this.fullLines);
     let tags: Tags | null = null;
     // The problem every point of the line shares (timestamp, tags): undefined until the first passing field.
     let shared: PointRejectReason | null | undefined;

@@ -95,6 +95,13 @@ export class NameCounter {
 /** The counters of one measurement, so that a line looks its measurement up once, not once per field. */
 export class MeasurementCounters {
   readonly fields = new Map<string, NameCounter>();
+  /**
+   * Of a measurement no allowlist entry can pass: its lines decoded in full this interval (`sampled`), and those
+   * passed over unread after them (`skipped`, see IngestStageOptions.fullLinesOfDroppedMeasurements). The drain
+   * counts each field's `seen` and non-numeric drops over both, in the proportion the sampled lines showed.
+   */
+  sampled = 0;
+  skipped = 0;
   constructor(readonly measurement: string) {}
 }
 
@@ -130,6 +137,11 @@ export class MetricTally {
     this.maxTagKeys = options.maxTagKeysPerName ?? 64;
   }
 
+  /** Whether `counters` are the shared ones of measurements beyond the name budget (see `measurement`). */
+  isOverflow(counters: MeasurementCounters): boolean {
+    return counters === this.overflow;
+  }
+
   measurement(measurement: string): MeasurementCounters {
     const known = this.measurements.get(measurement);
     if (known !== undefined) return known;
@@ -163,7 +175,10 @@ export class MetricTally {
 
   drain(): TallySnapshot {
     const names: NameTally[] = [];
-    for (const counters of this.measurements.values()) for (const counter of counters.fields.values()) names.push(toTally(counter));
+    for (const counters of this.measurements.values()) {
+      const scale = counters.skipped > 0 && counters.sampled > 0 ? (counters.sampled + counters.skipped) / counters.sampled : 1;
+      for (const counter of counters.fields.values()) names.push(toTally(counter, scale));
+    }
     const other = new NameCounter(null, '', '', 0);
     for (const counter of this.shared.values()) {
       other.seen += counter.seen;
@@ -200,14 +215,17 @@ export class MetricTally {
   }
 }
 
-function counts(c: NameCounter): TallyCounts {
+/** `scale` > 1: the name's measurement had lines passed over (see MeasurementCounters.skipped). */
+function counts(c: NameCounter, scale = 1): TallyCounts {
+  const seen = scale === 1 ? c.seen : Math.round(c.seen * scale);
+  const nonNumeric = scale === 1 ? c.nonNumeric : Math.round(c.nonNumeric * scale);
   return {
-    seen: c.seen,
+    seen,
     passed: c.passed,
-    dropped: { not_allowlisted: c.notAllowlisted, non_numeric_field: c.nonNumeric, invalid_point: c.invalid },
+    dropped: { not_allowlisted: seen - c.passed - nonNumeric - c.invalid, non_numeric_field: nonNumeric, invalid_point: c.invalid },
   };
 }
 
-function toTally(c: NameCounter): NameTally {
-  return { name: c.name ?? '', measurement: c.measurement, field: c.field, ...counts(c), tagKeys: c.tagKeys };
+function toTally(c: NameCounter, scale: number): NameTally {
+  return { name: c.name ?? '', measurement: c.measurement, field: c.field, ...counts(c, scale), tagKeys: c.tagKeys };
 }

@@ -130,6 +130,15 @@ export interface DecodeHandler {
   readonly fieldKeys?: FieldKeyTrie | null;
   /** Measurement names the decoder may recognise while scanning (see DecodedLine.measurementId); read once per payload. */
   readonly measurementNames?: FieldKeyTrie | null;
+  /**
+   * Measurements whose lines the decoder may pass over once it has read their name: 1 at a `measurementNames`
+   * id. Read once per payload. A decoder that honours it calls `skipped` instead of `line` (or `badLine`) for
+   * such a line, without scanning its tags, fields or timestamp; it may still decode the line in full (a line
+   * holding a `"`, whose string field may span lines, or a payload that is not valid UTF-8).
+   */
+  readonly skippable?: Uint8Array | null;
+  /** A line of the measurement `measurementId` (a `skippable` one) was passed over, unread past its name. */
+  skipped?(measurementId: number): void;
   line(line: DecodedLine): void;
   /** `raw` is the offending line (JSON: the offending metric), cut to a bounded length. */
   badLine(reason: BadLineReason, raw: string): void;

@@ -23,8 +23,9 @@ export function decodeContextOf(config: AppConfig): {
 
 /** Message bounds and point rules of the ingest stage, from config. */
 export function stageOptionsOf(config: AppConfig): IngestStageOptions {
-  const { limits, points } = config.ingest;
+  const { limits, points, fullLinesOfDroppedMeasurements } = config.ingest;
   return {
+    fullLinesOfDroppedMeasurements: fullLinesOfDroppedMeasurements === 0 ? Infinity : fullLinesOfDroppedMeasurements,
     message: { maxMessageBytes: limits.maxMessageBytes, maxLinesPerMessage: limits.maxLinesPerMessage },
     points: {
       minTsMs: Date.parse(points.notBefore),

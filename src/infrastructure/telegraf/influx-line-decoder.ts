@@ -39,6 +39,10 @@ export class InfluxLineDecoder {
   private keys: FieldKeyTrie | null = null;
   /** The handler's measurement names during one decode, else null. */
   private names: FieldKeyTrie | null = null;
+  /** The handler's skippable measurements during one decode (DecodeHandler.skippable), else null. */
+  private skip: Uint8Array | null = null;
+  /** The measurement id of the line `point` passed over last, -1 when it decoded the line. */
+  private skippedId = -1;
   /** DecodeLimits of the current decode, as plain numbers (read once per line or per unknown key). */
   private maxFields = DEFAULT_DECODE_LIMITS.maxFieldsPerLine;
   private maxTags = DEFAULT_DECODE_LIMITS.maxTagsPerLine;
@@ -69,6 +73,8 @@ export class InfluxLineDecoder {
     this.previousLength = -1;
     this.keys = handler.fieldKeys ?? null;
     this.names = handler.measurementNames ?? null;
+    // Passing over a line without reading it would also pass over a broken UTF-8 sequence in it.
+    this.skip = validUtf8 && handler.skipped !== undefined ? (handler.skippable ?? null) : null;
     let p = 0;
     while (p < n) {
       const start = p;
@@ -87,6 +93,12 @@ export class InfluxLineDecoder {
         p = end + 1;
         continue;
       }
+      if (this.skippedId >= 0) {
+        handler.skipped!(this.skippedId);
+        this.skippedId = -1;
+        p = next;
+        continue;
+      }
       if (c !== HASH) {
         const over = this.overLimit(line);
         if (over !== null) handler.badLine(over, rawLine(line, b, start, next));
@@ -98,6 +110,7 @@ export class InfluxLineDecoder {
     line.release();
     this.keys = null;
     this.names = null;
+    this.skip = null;
   }
 
   private point(b: Uint8Array, p: number, n: number, nowMs: number, precision: TimePrecision): number {
@@ -121,6 +134,13 @@ export class InfluxLineDecoder {
       }
       const c = q < n ? b[q]! : LF;
       nameId = c === COMMA || c === SPACE ? next[row]! - 1 : NOT_IN_TRIE;
+    }
+    if (nameId >= 0 && this.skip !== null && this.skip[nameId] === 1) {
+      const end = skipLine(b, q, n);
+      if (end >= 0) {
+        this.skippedId = nameId;
+        return end;
+      }
     }
     if (nameId >= 0 && names !== null) {
       line.startLine(names.key(nameId)!, nameId);
@@ -401,4 +421,20 @@ function plainKeyEnd(b: Uint8Array, p: number): number {
   // No `p < n`: past the end b[p] is undefined and NAME_CLASS[undefined] !== 0 stops the loop as well.
   while (NAME_CLASS[b[p]!] === 0) p++;
   return p;
+}
+
+/** 1 for the bytes that end a passed-over line: LF, and `"`, which may open a string spanning lines. */
+const SKIP_STOPS = new Uint8Array(256);
+SKIP_STOPS[LF] = 1;
+SKIP_STOPS[QUOTE] = 1;
+
+/**
+ * Where the line holding position `p` ends (past its LF, or `n`), passed over unread; -1 when it holds a `"`
+ * before its end: a string field may hold line ends, so only the full scan knows where such a line ends.
+ */
+function skipLine(b: Uint8Array, p: number, n: number): number {
+  // Bounded: a read past the end would take V8's slow path on every line that ends its payload without an LF.
+  while (p < n && SKIP_STOPS[b[p]!] === 0) p++;
+  if (p >= n) return n;
+  return b[p] === LF ? p + 1 : -1;
 }

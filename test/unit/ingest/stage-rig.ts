@@ -1,4 +1,4 @@
-import { IngestStage, type IngestSink } from '../../../src/application/ingest/ingest-stage.js';
+import { IngestStage, type IngestSink, type IngestStageOptions } from '../../../src/application/ingest/ingest-stage.js';
 import { MetricTally } from '../../../src/application/ingest/metric-tally.js';
 import type { DecodeContext } from '../../../src/application/ingest/payload-decoder.js';
 import type { CompiledAllowlist } from '../../../src/domain/allowlist/compile-allowlist.js';
@@ -6,9 +6,13 @@ import type { MetricPoint } from '../../../src/domain/metric.js';
 import { TelegrafDecoder } from '../../../src/infrastructure/telegraf/telegraf-decoder.js';
 
 /** An ingest stage on the real decoder, with a sink that records accepted points and bad lines. */
-export function stageRig(options: ConstructorParameters<typeof MetricTally>[0] = {}, defaultCtx: DecodeContext = { nowMs: 5_000 }) {
+export function stageRig(
+  options: ConstructorParameters<typeof MetricTally>[0] = {},
+  defaultCtx: DecodeContext = { nowMs: 5_000 },
+  stageOptions: IngestStageOptions = {},
+) {
   const tally = new MetricTally(options);
-  const stage = new IngestStage(new TelegrafDecoder(), tally);
+  const stage = new IngestStage(new TelegrafDecoder(), tally, stageOptions);
   const points: MetricPoint[] = [];
   const bad: [string, string][] = [];
   const sink: IngestSink = { accept: (p) => points.push(p), badLine: (reason, raw) => bad.push([reason, raw]) };
