@@ -27,7 +27,9 @@ export const openApiValidator = (opts: { validateResponses: boolean; hotPaths?: 
     validateRequests: { allowUnknownQueryParameters: false },
     validateResponses: opts.validateResponses ? { removeAdditional: false } : false,
     validateSecurity: false,
-    validateApiSpec: true,
+    // The document is checked in CI (test/integration/api/contract.test.ts) and with responses checked (every
+    // route test); re-checking it against the OpenAPI meta-schema at every start cost ~0.4 CPU s.
+    validateApiSpec: opts.validateResponses,
     ignoreUndocumented: false,
     // The console's bundle files (hashed names) are static assets, not API.
     ignorePaths: /^\/(admin\/queues|console)\/./,

@@ -11,7 +11,6 @@ import { ReconcileBusyError, ruleReconciler } from '../../application/rules/rule
 import { createTrendQuery } from '../../application/trends/query-trend.js';
 import type { BullmqForwardQueue } from '../../infrastructure/bullmq/forward-queue.js';
 import type { AppConfig } from '../../infrastructure/config/config-schema.js';
-import { NacosAllowlistPublisher } from '../../infrastructure/nacos/nacos-allowlist-publisher.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
 import { RedisAlarmView } from '../../infrastructure/redis/redis-alarm-view.js';
 import { engineRuleLinksPrefix } from '../../infrastructure/engines/create-engine.js';
@@ -58,7 +57,8 @@ export async function startApiRole(deps: ApiRoleDeps): Promise<RunningApi> {
   const keys = new ApiKeys(config.api.keys);
   if (keys.size === 0) alog.warn('api.keys is empty: every /api/v1 request will get 401');
   const nacos = config.allowlist.source === 'nacos' ? config.allowlist.nacos : undefined;
-  const publisher = nacos && new NacosAllowlistPublisher({ ...nacos, redis, keyPrefix: prefix });
+  // Loaded only when used (see ingest-role.ts).
+  const publisher = nacos && new (await import('../../infrastructure/nacos/nacos-allowlist-publisher.js')).NacosAllowlistPublisher({ ...nacos, redis, keyPrefix: prefix });
   const readFileAllowlist = async (): Promise<{ text: string; md5: string } | null> => {
     const text = await readFile(config.allowlist.file, 'utf8').catch(() => '');
     return text ? { text, md5: createHash('md5').update(text, 'utf8').digest('hex') } : null;
