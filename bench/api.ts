@@ -42,13 +42,16 @@ const freePort = (): Promise<number> =>
     });
   });
 
-interface Run { bench: string; path: string; replicas: number; rps: number; p50_ms: number; p99_ms: number; raw_p50_ms: number; raw_p99_ms: number; raw_max_ms: number; errors: number; non2xx: number; cpu_ms_per_req: number }
+interface Run { bench: string; path: string; replicas: number; rps: number; p50_ms: number; p99_ms: number; raw_p50_ms: number; raw_p99_ms: number; raw_max_ms: number; errors: number; non2xx: number; cpu_ms_per_req: number; redis_cpu_ms_per_req: number; loadgen_cpu_ms_per_req: number }
 interface Replica { url: string; pid: number }
 
 /** `rate` req/s spread evenly over the replicas, all at once; percentiles: p50 the mean, p99 the worst of the replicas. */
 async function load(name: string, replicas: Replica[], path: string, uniqueEvery?: number): Promise<Run> {
   let n = 0;
   const cpuBefore = replicas.map((r) => cpuSecondsOf(r.pid));
+  // The rest of the machine's CPU per answer: the read model's Redis, and this process (autocannon).
+  const redisBefore = cpuSecondsOf(server.pid);
+  const loadgenBefore = process.cpuUsage();
   // Every answer's own latency, as it came: autocannon's percentiles (p50_ms, p99_ms) record each answer with its
   // coordinated-omission correction, whose expected interval is ceil(1 / per-connection rate) = 1 ms here, so an
   // answer of L ms also counts as L - 1 synthetic ones (L - 1 ms, …, 1 ms). Both are reported.
@@ -74,6 +77,8 @@ async function load(name: string, replicas: Replica[], path: string, uniqueEvery
   raw.sort((x, y) => x - y);
   const rawAt = (q: number): number => +(raw[Math.min(raw.length - 1, Math.floor(q * raw.length))] ?? NaN).toFixed(1);
   const cpuMs = replicas.reduce((s, r, i) => s + (cpuSecondsOf(r.pid) - cpuBefore[i]!) * 1000, 0);
+  const redisMs = (cpuSecondsOf(server.pid) - redisBefore) * 1000;
+  const loadgen = process.cpuUsage(loadgenBefore);
   const answered = results.reduce((s, r) => s + r.requests.total, 0);
   const run: Run = {
     bench: name,
@@ -88,6 +93,8 @@ async function load(name: string, replicas: Replica[], path: string, uniqueEvery
     errors: results.reduce((s, r) => s + r.errors + r.timeouts, 0),
     non2xx: results.reduce((s, r) => s + r.non2xx, 0),
     cpu_ms_per_req: +(cpuMs / Math.max(1, answered)).toFixed(2),
+    redis_cpu_ms_per_req: +(redisMs / Math.max(1, answered)).toFixed(2),
+    loadgen_cpu_ms_per_req: +((loadgen.user + loadgen.system) / 1000 / Math.max(1, answered)).toFixed(2),
   };
   process.stderr.write(`${JSON.stringify(run)}\n`);
   return run;
