@@ -7,12 +7,14 @@
  * until the simulator holds every point. The last line printed is one JSON object: `max_calls_in_any_1s` is the
  * simulator's most calls in any sliding 1,000 ms (the figure the cap is judged by; `max_calls_per_s` counts
  * wall-clock seconds only), `cap_utilisation` the calls after the first over what the cap allows between the first
- * and the last arrival. Flags: `--jobs 200 --points 5000 --processes 3 --cap 100`.
+ * and the last arrival. Flags: `--jobs 200 --points 5000 --processes 3 --cap 100 [--gzip-level 1-9]` (default: the config's).
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startEngineSimulator } from '../test/simulator/index.js';
-import { uniqueSuffix } from '../test/support/services.js';
+import { cpuSecondsOf, treeCpuSecondsOf } from './support/bridge-process.js';
+import { services, uniqueSuffix } from '../test/support/services.js';
+import { Redis } from 'ioredis';
 import {
   allArrivals,
   capUtilisation,
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '3' },
     cap: { type: 'string', default: '100' },
     'timeout-s': { type: 'string', default: '600' },
+    'gzip-level': { type: 'string', default: '' },
   },
 });
 const JOBS = Number(args.jobs);
@@ -69,10 +72,17 @@ try {
   await enqueueBacklog(queue, JOBS, POINTS, Date.UTC(2026, 4, 1), 10);
   log(`enqueued ${JOBS} jobs × ${POINTS} points in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const env = forwardFleetEnv(prefix, sim.url, CAP, { BATCH__MAXPOINTS: POINTS });
+  const env = forwardFleetEnv(prefix, sim.url, CAP, { BATCH__MAXPOINTS: POINTS, ...(args['gzip-level'] ? { ENGINE__GZIPLEVEL: args['gzip-level'] } : {}) });
   fleet.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => spawnBridge(['serve'], env, { readyTimeoutMs: 60_000 })))));
   log(`${PROCESSES} bridge processes up`);
 
+  // Who spends the drain's CPU: the bridges (with their tsx parent), this process (the simulator: gunzip, parse,
+  // exact accounting of every point) and Redis.
+  const pids = fleet.map((p) => p.child.pid ?? -1);
+  const probe = new Redis(services.redisUrl);
+  const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1] ?? -1);
+  probe.disconnect();
+  const cpu0 = { bridges: pids.reduce((n, pid) => n + treeCpuSecondsOf(pid), 0), sim: process.cpuUsage(), redis: cpuSecondsOf(redisPid) };
   t = performance.now();
   await queue.queue.resume();
   const startSecond = Math.floor(Date.now() / 1000);
@@ -86,6 +96,12 @@ try {
     }
   }
   const drainS = (performance.now() - t) / 1000;
+  const simCpu = process.cpuUsage(cpu0.sim);
+  const cpuS = {
+    bridges: Number((pids.reduce((n, pid) => n + treeCpuSecondsOf(pid), 0) - cpu0.bridges).toFixed(2)),
+    simulator: Number(((simCpu.user + simCpu.system) / 1e6).toFixed(2)),
+    redis: Number((cpuSecondsOf(redisPid) - cpu0.redis).toFixed(2)),
+  };
   const report = sim.report();
   const perSecond = [...requestsPerSecond(report)].filter(([s]) => s >= startSecond).sort(([a], [b]) => a - b);
   log(`calls per second: ${perSecond.map(([, n]) => n).join(' ')}`);
@@ -104,6 +120,7 @@ try {
       lost,
       dup_ratio: report.distinctPoints === 0 ? 0 : Number(((report.pointsReceived - report.distinctPoints) / report.distinctPoints).toFixed(6)),
       drain_s: Number(drainS.toFixed(2)),
+      cpu_s: cpuS,
     }),
   );
 } catch (err) {

@@ -127,6 +127,19 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
+/** CPU seconds of a process and all its live descendants (a bridge run through tsx is a node child of tsx's). */
+export function treeCpuSecondsOf(pid: number): number {
+  let total = cpuSecondsOf(pid);
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+  } catch {
+    // gone, or no children file on this kernel: its own time only
+  }
+  for (const child of children) total += treeCpuSecondsOf(Number(child));
+  return total;
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 export function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
