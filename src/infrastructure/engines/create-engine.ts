@@ -24,6 +24,7 @@ export function createEngine(config: AppConfig, log: EngineLogger, hooks?: Engin
           paths: definedOnly(e.paths),
           auth: { ...e.auth },
           gzip: e.gzip,
+          gzipLevel: e.gzipLevel,
           timeouts: { requestMs: e.timeoutMs },
           maxItemsPerRequest: config.batch.maxPoints,
           loginBackoff: { baseMs: e.loginBackoffBaseMs, maxMs: e.loginBackoffMaxMs },

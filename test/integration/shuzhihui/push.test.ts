@@ -38,6 +38,28 @@ describe('数智慧 adapter: pushing metrics', () => {
     });
   });
 
+  describe('at another gzip level', () => {
+    it('sends the same points at level 9 in fewer bytes than at the default level 1, and the engine takes both', async () => {
+      const fast = engineFor(proxy.url);
+      const small = engineFor(proxy.url, { gzipLevel: 9 });
+      try {
+        expect(await fast.pushMetrics(points(5_000, 'level.one'), 'level-1')).toEqual({ accepted: 5_000 });
+        expect(await small.pushMetrics(points(5_000, 'level.nine'), 'level-9')).toEqual({ accepted: 5_000 });
+        const [one, nine] = batchRequests(proxy).slice(-2);
+        expect(one?.headers['content-encoding']).toBe('gzip');
+        expect(nine?.headers['content-encoding']).toBe('gzip');
+        expect(nine!.bytes).toBeLessThan(one!.bytes);
+      } finally {
+        await fast.close();
+        await small.close();
+      }
+    });
+
+    it('refuses a level outside 1-9, naming it', () => {
+      expect(() => engineFor(proxy.url, { gzipLevel: 0 })).toThrow(/gzipLevel must be an integer from 1 to 9, got 0/);
+    });
+  });
+
   describe('when gzip is off', () => {
     it('sends plain JSON, which the engine accepts too', async () => {
       const engine = engineFor(proxy.url, { gzip: false });

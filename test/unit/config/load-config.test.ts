@@ -52,6 +52,12 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ env: { ...ok, AIOPS__FORWARD__LOWWATER: '300' } }))).toContain('forward.lowWater: must be below forward.highWater');
   });
 
+  it('gzips engine batches at level 1 unless told otherwise, and names a level outside 1-9', () => {
+    expect(loadConfig({ env: ok }).engine.gzipLevel).toBe(1);
+    expect(loadConfig({ env: { ...ok, AIOPS__ENGINE__GZIPLEVEL: '9' } }).engine.gzipLevel).toBe(9);
+    expect(problemsOf(() => loadConfig({ env: { ...ok, AIOPS__ENGINE__GZIPLEVEL: '10' } })).join('\n')).toMatch(/engine\.gzipLevel/);
+  });
+
   it('names a missing config file', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/bridge.yaml', env: ok }))[0]).toMatch(/config file \/nonexistent\/bridge.yaml/);
   });

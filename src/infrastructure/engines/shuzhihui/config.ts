@@ -31,6 +31,8 @@ export interface ShuzhihuiConfig {
   readonly maxBytesPerRequest?: number;
   /** Send metric batches with `Content-Encoding: gzip` (default true). */
   readonly gzip?: boolean;
+  /** zlib level of that gzip, 1–9 (default 1: fastest; see EngineConfig.gzipLevel). */
+  readonly gzipLevel?: number;
   /** Page size for rule and alarm lists (default 100). */
   readonly pageSize?: number;
   /** Safety stop for paging: a list longer than pageSize × maxPages is reported incomplete (default 1000). */
@@ -84,6 +86,7 @@ export function resolveConfig(config: ShuzhihuiConfig): ResolvedShuzhihuiConfig 
     maxItemsPerRequest: positive('maxItemsPerRequest', config.maxItemsPerRequest ?? 5_000),
     maxBytesPerRequest: positive('maxBytesPerRequest', config.maxBytesPerRequest ?? 4 * 1024 * 1024),
     gzip: config.gzip ?? true,
+    gzipLevel: gzipLevelOf(config.gzipLevel ?? 1),
     pageSize: positive('pageSize', config.pageSize ?? 100),
     maxPages: positive('maxPages', config.maxPages ?? 1_000),
     maxConnections: positive('maxConnections', config.maxConnections ?? 16),
@@ -104,3 +107,8 @@ export interface EngineLogger {
 
 const noop = (): void => undefined;
 export const silentLogger: EngineLogger = { debug: noop, info: noop, warn: noop, error: noop };
+
+function gzipLevelOf(level: number): number {
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new Error(`shuzhihui config: gzipLevel must be an integer from 1 to 9, got ${level}`);
+  return level;
+}

@@ -67,7 +67,7 @@ export class ShuzhihuiEngine implements AnalysisEngine {
 
   async #postChunk(chunk: Chunk, chunkId: string): Promise<number> {
     const raw = Buffer.from(chunkBody(chunk));
-    const body = this.#cfg.gzip ? await gzip(raw) : raw;
+    const body = this.#cfg.gzip ? await gzip(raw, { level: this.#cfg.gzipLevel }) : raw;
     const headers = { ...JSON_HEADERS, 'x-request-id': chunkId, ...(this.#cfg.gzip ? { 'content-encoding': 'gzip' } : {}) };
     const path = this.#cfg.paths.metricsBatch;
     const data = await this.#client.call({ method: 'POST', path, body, headers, idempotent: false, cls: 'bulk' });
