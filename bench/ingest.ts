@@ -89,7 +89,7 @@ await admin.connect();
 
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const lines = realistic ? realistic.iterate(LINES, Date.now() - 3_600_000) : lightLines();
+  const lines = realistic ? realistic.iterate(LINES, realistic.startFor(LINES)) : lightLines();
   const produced = await produceLines(kafka, topic, lines, PER_MESSAGE, PARTITIONS);
   const fieldsSeen = produced.fields;
   err(`produced ${LINES.toLocaleString('en')} lines in ${MESSAGES.toLocaleString('en')} messages (${(produced.bytes / 1e6).toFixed(0)} MB) in ${produced.ms} ms`);

@@ -95,7 +95,8 @@ const admin = kafka.admin();
 await admin.connect();
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
-  await produceLines(kafka, topic, new RealisticTelegraf(42).iterate(LINES, Date.now() - 3_600_000), 200, 6);
+  const traffic = new RealisticTelegraf(42);
+  await produceLines(kafka, topic, traffic.iterate(LINES, traffic.startFor(LINES)), 200, 6);
   const kafkajs = await readKafkajs();
   const rdkafka = values.rdkafka ? await readRdkafka(values.rdkafka) : undefined;
   const rate = (r?: Read): number | null => (r ? Math.round((LINES / r.ms) * 1000) : null);

@@ -66,7 +66,7 @@ interface Run {
 
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const produced = await produceLines(kafka, topic, traffic.iterate(LINES, Date.now() - 3_600_000), PER_MESSAGE, PARTITIONS);
+  const produced = await produceLines(kafka, topic, traffic.iterate(LINES, traffic.startFor(LINES)), PER_MESSAGE, PARTITIONS);
   err(`produced ${LINES.toLocaleString('en')} lines (${(produced.bytes / 1e6).toFixed(0)} MB, ${(produced.bytes / LINES).toFixed(0)} B/line) in ${produced.ms} ms`);
   const runs: Record<string, Run> = {};
   if (only.has('kcat')) runs.kcat = await runKcat();
