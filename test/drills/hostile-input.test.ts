@@ -122,7 +122,8 @@ describe(`hostile input drill (${MESSAGES} messages, seed ${SEED})`, () => {
       topic,
       engineUrl: sim.url,
       allowlistFile: file,
-      overrides: { ingest: { limits: LIMITS } },
+      // Every bad line must reach the quarantine here, so the flood bound (1,000 a second) is lifted.
+      overrides: { ingest: { limits: LIMITS, quarantinePerSecond: 10_000_000 } },
     });
     groupId = config.kafka.groupId;
     keyPrefix = config.redis.keyPrefix;

@@ -110,6 +110,12 @@ export class IngestConfig {
    * reasons for dropped measurements too, at several times the CPU per dropped line).
    */
   @IsInt() @Min(0) fullLinesOfDroppedMeasurements = DEFAULT_FULL_LINES_OF_DROPPED_MEASUREMENTS;
+  /**
+   * Bad lines (and refused points) written to the quarantine per second and replica, at most; the rest of a flood is
+   * counted (`aiops_quarantine_skipped_total`) but its raw text not kept. No more are written while ten seconds'
+   * worth are still being written (Redis slow or away).
+   */
+  @IsInt() @Min(1) quarantinePerSecond = 1_000;
 }
 
 export class NacosConfig {

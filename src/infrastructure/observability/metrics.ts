@@ -15,6 +15,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     badLines: new Counter({ name: 'aiops_ingest_bad_lines_total', help: 'Lines that failed to decode, by reason', labelNames: ['reason'], registers: [registry] }),
+    quarantineSkipped: new Counter({
+      name: 'aiops_quarantine_skipped_total',
+      help: 'Bad lines and refused points counted but not written to the quarantine (over ingest.quarantinePerSecond)',
+      registers: [registry],
+    }),
     pointsForwarded: new Counter({ name: 'aiops_forward_points_total', help: 'Points the engine accepted', registers: [registry] }),
     deadLetters: new Counter({ name: 'aiops_forward_dead_letters_total', help: 'Batches that exhausted their attempts', registers: [registry] }),
     backlog: new Gauge({ name: 'aiops_forward_backlog_batches', help: 'Batches waiting in the forward queue', registers: [registry] }),

@@ -15,6 +15,7 @@ import { decodeContextOf, stageOptionsOf } from '../../infrastructure/config/ing
 import { FileAllowlistSource } from '../../infrastructure/file/file-allowlist-source.js';
 import type { BridgeMetrics } from '../../infrastructure/observability/metrics.js';
 import type { RedisMetricCatalog } from '../../infrastructure/redis/redis-metric-catalog.js';
+import { QuarantineSampler } from '../../application/ingest/quarantine-sampler.js';
 import { RedisQuarantine } from '../../infrastructure/redis/redis-quarantine.js';
 import { TelegrafDecoder } from '../../infrastructure/telegraf/telegraf-decoder.js';
 import { KafkaMetricSource } from '../kafka/kafka-metric-source.js';
@@ -70,6 +71,7 @@ export async function startIngestRole(config: AppConfig, log: Logger, deps: Inge
   // One context object, its clock set per message: no allocation per message on the hot path.
   const ctx = { ...decodeContextOf(config), nowMs: 0 };
   const quarantine = new RedisQuarantine(deps.redis, { keyPrefix: config.redis.keyPrefix });
+  const sampler = new QuarantineSampler(config.ingest.quarantinePerSecond);
   // The pipeline commits through the consumer that feeds it, and backpressure pauses it: built right below,
   // used only once it runs.
   const feed: { kafka?: KafkaMetricSource } = {};
@@ -98,9 +100,13 @@ export async function startIngestRole(config: AppConfig, log: Logger, deps: Inge
       await feed.kafka?.consumer.commitOffsets(next.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
     },
     onBadLines: (lines) => {
+      const { keep, skipped } = sampler.take(lines);
+      if (skipped > 0) metrics.quarantineSkipped.inc(skipped);
+      if (keep.length === 0) return;
       quarantine
-        .add(lines.map((l) => ({ raw: l.raw, reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset, at: Date.now() })))
-        .catch((err: unknown) => ilog.warn({ err }, 'quarantine write failed'));
+        .add(keep.map((l) => ({ raw: l.raw, reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset, at: Date.now() })))
+        .catch((err: unknown) => ilog.warn({ err }, 'quarantine write failed'))
+        .finally(() => sampler.settled(keep.length));
     },
     onRejectedMessage: (r) => {
       tally.badLine(r.reason);
