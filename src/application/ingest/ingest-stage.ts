@@ -133,7 +133,6 @@ export class IngestStage implements DecodeHandler {
     const tally = this.tally;
     tally.lines++;
     const slots = this.slots.measurementOf(line.measurement, line.measurementId, this.allowlist, tally);
-    this.slots.sampled(slots, line.measurementId, this.fullLines);
     let tags: Tags | null = null;
     // The problem every point of the line shares (timestamp, tags): undefined until the first passing field.
     let shared: PointRejectReason | null | undefined;
@@ -169,6 +168,8 @@ export class IngestStage implements DecodeHandler {
       counter.passed++;
       this.sink.accept(new Point(name, tags, line.tsMs, value));
     }
+    // After the fields: a field counted in the tally's shared `other` has just made the measurement unskippable.
+    this.slots.sampled(slots, line.measurementId, this.fullLines);
   }
 
   badLine(reason: BadLineReason, raw: string): void {

@@ -121,6 +121,16 @@ describe('lines of a measurement that can never pass', () => {
     expect(points.filter((p) => p.name.startsWith('drop.')).map((p) => [p.name, p.value])).toEqual([['drop.a', 7]]);
   });
 
+  it('are never passed over when a field of theirs is counted in the shared `other` (past the name budget)', () => {
+    const { tally, run } = stageRig({ maxNames: 2 }, CTX, { fullLinesOfDroppedMeasurements: FULL });
+    // Field c first appears on the last sampled line, and is the third name: it goes to `other`.
+    run(Array.from({ length: 100 }, (_, i) => `drop,host=h a=${i},b=1${i >= FULL - 1 ? ',c=1' : ''} ${i + 1}000000`).join('\n'), KEEP);
+    const snapshot = tally.drain();
+    expect(snapshot.lines).toBe(100);
+    expect(snapshot.other.seen).toBe(100 - (FULL - 1));
+    expect(snapshot.names.map((n) => [n.name, n.seen])).toEqual([['drop.a', 100], ['drop.b', 100]]);
+  });
+
   it('start over after a drain: the next interval samples again', () => {
     const { bad, tally, run } = rig();
     run(mixed(20), KEEP);
