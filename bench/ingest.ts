@@ -12,7 +12,7 @@
  * Also measured: a bare kafkajs consumer (same fetch settings, eachBatch does nothing) over the same topic, in its
  * own process, to tell whether kafkajs is the ceiling; and the bridge's peak RSS (VmHWM) and CPU time.
  *
- * Run: `npx tsx bench/ingest.ts [--lines 2000000] [--per-message 200] [--traffic realistic|light] [--profile]` (`--profile`: the bridge runs
+ * Run: `npx tsx bench/ingest.ts [--lines 2000000] [--per-message 200] [--traffic realistic|light] [--ahead-h 0] [--profile]` (`--profile`: the bridge runs
  * with --cpu-prof and a self-time summary is printed to stderr). Last line: one JSON object.
  */
 import 'reflect-metadata';
@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
      * (test/support/telegraf-generator.ts: 2 tags and 5 short fields per line), kept for comparison.
      */
     traffic: { type: 'string', default: 'realistic' },
+    'ahead-h': { type: 'string', default: '0' },
     /**
      * Node flags for the bridge process, space-separated. Default: the service's own (`config.nodeFlags` in
      * package.json, what `npm start` runs with), so the bench measures the service as deployed.
@@ -89,7 +90,8 @@ await admin.connect();
 
 try {
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  const lines = realistic ? realistic.iterate(LINES, realistic.startFor(LINES)) : lightLines();
+  // --ahead-h: a producer whose clock runs that many hours ahead (over 1 h, every point is refused: a flood).
+  const lines = realistic ? realistic.iterate(LINES, realistic.startFor(LINES) + Number(args['ahead-h']) * 3_600_000) : lightLines();
   const produced = await produceLines(kafka, topic, lines, PER_MESSAGE, PARTITIONS);
   const fieldsSeen = produced.fields;
   err(`produced ${LINES.toLocaleString('en')} lines in ${MESSAGES.toLocaleString('en')} messages (${(produced.bytes / 1e6).toFixed(0)} MB) in ${produced.ms} ms`);
