@@ -22,6 +22,12 @@ export interface ProjectionRunnerOptions {
   readonly idleMs?: number;
   /** Pause after an unexpected error (Redis down) before starting over. */
   readonly errorPauseMs?: number;
+  /**
+   * How long `stop` waits for the loop to end (default the lease TTL, at least 5 s). A loop still waiting after
+   * that — a call that ignores the abort and never settles — is left behind with an error naming what it waits on,
+   * so that a shutdown never hangs on it; its lease lapses after the TTL.
+   */
+  readonly stopTimeoutMs?: number;
   /** Called after each checkpoint write with how many events it covered. */
   readonly onAdvance?: (events: number, position: string) => void;
   readonly onOwnership?: (owned: boolean) => void;
@@ -38,6 +44,8 @@ export class ProjectionRunner {
   private readonly stopping = new AbortController();
   private owned: AbortController | undefined;
   private loop: Promise<void> | undefined;
+  /** What the loop is waiting on, for the error `stop` logs when it does not end in time. */
+  private phase = 'not started';
 
   constructor(options: ProjectionRunnerOptions) {
     const leaseTtlMs = options.leaseTtlMs ?? 10_000;
@@ -48,6 +56,7 @@ export class ProjectionRunner {
       acquireRetryMs: 1_000,
       idleMs: 250,
       errorPauseMs: 1_000,
+      stopTimeoutMs: Math.max(5_000, leaseTtlMs),
       ...options,
     };
   }
@@ -69,7 +78,14 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopping.abort();
     this.owned?.abort();
-    await this.loop;
+    if (this.loop === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), this.o.stopTimeoutMs)));
+    const gaveUp = await Promise.race([this.loop.then(() => false), late]);
+    clearTimeout(timer);
+    if (gaveUp) {
+      this.o.log.error({ projection: this.name, owner: this.o.owner, waitingOn: this.phase, afterMs: this.o.stopTimeoutMs }, 'projection did not stop in time; left behind');
+    }
   }
 
   /**
@@ -90,11 +106,13 @@ export class ProjectionRunner {
   private async compete(once: boolean): Promise<void> {
     const { lease, owner, log } = this.o;
     while (!this.stopping.signal.aborted) {
+      this.phase = 'lease acquire';
       const got = await lease.acquire(this.name, owner, this.o.leaseTtlMs).catch((err: unknown) => {
         log.warn({ err, projection: this.name }, 'lease acquire failed');
         return false;
       });
       if (!got) {
+        this.phase = 'pause before the next acquire';
         await sleep(this.o.acquireRetryMs, this.stopping.signal);
         continue;
       }
@@ -110,6 +128,7 @@ export class ProjectionRunner {
         caughtUp = await this.runOwned(owned.signal, once);
       } catch (err) {
         log.error({ err, projection: this.name }, 'projection failed; starting over');
+        this.phase = 'pause after an error';
         await sleep(this.o.errorPauseMs, this.stopping.signal);
       } finally {
         owned.abort();
@@ -117,10 +136,12 @@ export class ProjectionRunner {
         this.stopping.signal.removeEventListener('abort', onStop);
         this.owned = undefined;
         this.o.onOwnership?.(false);
+        this.phase = 'lease release';
         await lease.release(this.name, owner).catch((err: unknown) => log.warn({ err, projection: this.name }, 'lease release failed'));
       }
       if (once && caughtUp) return;
     }
+    this.phase = 'stopped';
   }
 
   /** Renews on a timer; gives up ownership when the lease is lost, or unconfirmed for a whole TTL (Redis down). */
@@ -150,24 +171,32 @@ export class ProjectionRunner {
     const { projection, store, checkpoints, log } = this.o;
     while (!signal.aborted) {
       // Read every page: a rebuild may have reset it, and then this owner starts over from there.
+      this.phase = 'checkpoint read';
       const from = await checkpoints.read(this.name);
+      this.phase = 'log read';
       const page = await store.readCategory<DomainEvent>(projection.category, { after: from, maxCount: this.o.pageSize });
       if (page.length === 0) {
         if (once) return true;
+        this.phase = 'idle';
         await sleep(this.o.idleMs, signal);
         continue;
       }
       const wanted = page.filter((e) => projection.canHandle(e));
+      this.phase = `handle (${projection.name}, ${wanted.length} events)`;
       const result = wanted.length > 0 ? await projection.handle(wanted, signal) : { handled: 0 };
       const upTo = lastDone(page, wanted, result.handled, from);
       if (upTo !== from && upTo !== null) {
+        this.phase = 'checkpoint advance';
         if (!(await checkpoints.compareAndSet(this.name, from, upTo))) {
           log.warn({ projection: this.name, expected: from, next: upTo }, 'checkpoint moved under us (another owner); stepping down');
           return false;
         }
         this.o.onAdvance?.(countThrough(page, upTo), upTo);
       }
-      if (result.wait) await sleep(result.wait.ms, signal);
+      if (result.wait) {
+        this.phase = `wait (${result.wait.reason})`;
+        await sleep(result.wait.ms, signal);
+      }
     }
     return false;
   }

@@ -183,3 +183,30 @@ describe('when the projection asks to wait', () => {
     expect(await checkpoints.read('p')).toBe(log6[5]?.position);
   });
 });
+
+describe('when the projection hangs on a call that ignores the abort', () => {
+  it('stop gives up after stopTimeoutMs, naming what the loop waits on, instead of hanging the shutdown', async () => {
+    const store = new InMemoryEventStore();
+    await appendLifecycles(store, 1);
+    const lines: Array<{ msg: string; waitingOn?: string }> = [];
+    const capture = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; waitingOn?: string }) });
+    let entered = false;
+    const hanging: Projection = {
+      name: 'p',
+      category: 'alarm',
+      canHandle: () => true,
+      handle: () => {
+        entered = true;
+        return new Promise<PageResult>(() => undefined); // never settles, whatever the signal says
+      },
+    };
+    const runner = new ProjectionRunner({ projection: hanging, store, checkpoints: new InMemoryProjectionCheckpoints(), lease: new InMemoryLease(), owner: 'a', log: capture, stopTimeoutMs: 200 });
+    runner.start();
+    await until(() => entered, 2_000, 'the page handed over');
+    const t0 = Date.now();
+    await runner.stop();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(lines).toEqual([expect.objectContaining({ msg: 'projection did not stop in time; left behind', waitingOn: 'handle (p, 3 events)' })]);
+  });
+});
