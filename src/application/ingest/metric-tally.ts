@@ -48,7 +48,7 @@ export interface MetricTallyOptions {
  * again after a swap before it counts it.
  *
  * Every field seen is exactly one of passed, non-numeric or not allowlisted, so the last is not counted but
- * derived; and the tag keys are sampled on the first occurrences (`seen` small). The ingest stage so touches
+ * derived (by `counts`, at the drain); and the tag keys are sampled on the first occurrences (`seen` small). The ingest stage so touches
  * only `seen` and `rule` of most counters, declared first, next to the object's header.
  */
 export class NameCounter {
@@ -75,10 +75,6 @@ export class NameCounter {
     this.measurement = measurement;
     this.field = field;
     this.maxTagKeys = maxTagKeys;
-  }
-
-  get notAllowlisted(): number {
-    return this.seen - this.passed - this.nonNumeric - this.invalid;
   }
 
   noteTagKey(key: string): void {
@@ -217,8 +213,8 @@ export class MetricTally {
 
 /** `scale` > 1: the name's measurement had lines passed over (see MeasurementCounters.skipped). */
 function counts(c: NameCounter, scale = 1): TallyCounts {
-  const seen = scale === 1 ? c.seen : Math.round(c.seen * scale);
-  const nonNumeric = scale === 1 ? c.nonNumeric : Math.round(c.nonNumeric * scale);
+  const seen = Math.round(c.seen * scale);
+  const nonNumeric = Math.round(c.nonNumeric * scale);
   return {
     seen,
     passed: c.passed,
