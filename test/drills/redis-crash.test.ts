@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type RunningBridge } from '../../src/main.js';
 import { startEngineSimulator, type RunningSimulator } from '../simulator/index.js';
-import { bridgeStatusOf, committedLag, createTopic, kafka, produceLines, testConfig, testLogger, waitFor, writeAllowlist } from '../support/bridge-harness.js';
+import { bridgeStatusOf, committedLag, createTopic, kafka, produceLines, testConfig, testLogger, waitCommittedToEnd, waitFor, writeAllowlist } from '../support/bridge-harness.js';
 import { privateRedis } from '../support/private-redis.js';
 import type { GeneratorOptions } from '../support/telegraf-generator.js';
 import { expectedKeys } from '../integration/ingest/ingest-fixtures.js';
@@ -83,12 +83,6 @@ describe('the queue Redis killed mid-stream and restarted from its AOF', () => {
     const got = Object.keys(sim.points());
     expect(got.filter((k) => !expected.has(k))).toEqual([]);
     expect(got.length).toBe(expected.size);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor('every message committed', async () => (await committedLag(admin, topic, groupId)) === 0, 10_000);
-    } finally {
-      await admin.disconnect();
-    }
+    await waitCommittedToEnd(topic, groupId, 10_000, 'every message committed');
   }, RECOVERY_MS + 20_000);
 });

@@ -66,6 +66,17 @@ export async function committedLag(admin: Admin, topic: string, groupId: string)
   }, 0);
 }
 
+/** Waits until the group has committed to the end of every partition of `topic` (its own admin client). */
+export async function waitCommittedToEnd(topic: string, groupId: string, timeoutMs: number, what = 'committed to the end'): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(what, async () => (await committedLag(admin, topic, groupId)) === 0, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The operator key every test bridge accepts (admin scope): `/api/v1/status` and the API need a key. */
 export const TEST_API_KEY = 'test-operator-key-0123456789abcdef';
 export const testAuthHeaders = { authorization: `Bearer ${TEST_API_KEY}` } as const;

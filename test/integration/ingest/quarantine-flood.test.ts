@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisQuarantine } from '../../../src/infrastructure/redis/redis-quarantine.js';
 import { startBridge, type RunningBridge } from '../../../src/main.js';
 import { startEngineSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { committedLag, createTopic, kafka, produceRaw, testConfig, testLogger, waitFor, writeAllowlist } from '../../support/bridge-harness.js';
+import { createTopic, produceRaw, testConfig, testLogger, waitCommittedToEnd, waitFor, writeAllowlist } from '../../support/bridge-harness.js';
 import { services } from '../../support/services.js';
 import { removeRedisKeys } from './ingest-fixtures.js';
 
@@ -35,13 +35,7 @@ describe('a flood of refused points', () => {
     keyPrefix = config.redis.keyPrefix;
     started = Date.now();
     bridge = await startBridge(config, testLogger());
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor('committed to the end', async () => (await committedLag(admin, topic, groupId)) === 0, 30_000);
-    } finally {
-      await admin.disconnect();
-    }
+    await waitCommittedToEnd(topic, groupId, 30_000);
   }, 60_000);
   afterAll(async () => {
     await bridge?.stop();
